@@ -1,0 +1,90 @@
+# bastion.hardening: one entry point for developers, CI and the demo.
+#   make test   every quality gate, then every molecule scenario (CI runs exactly this)
+#   make demo   build the images, harden a soft-target container, show before and after
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+COLLECTIONS := $(VENV)/collections
+COLLECTION_DIR := $(COLLECTIONS)/ansible_collections/bastion/hardening
+export PATH := $(BIN):/usr/bin:$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_HOME := $(VENV)/ansible-home
+export ANSIBLE_LOCAL_TEMP := $(VENV)/ansible-home/tmp
+export MOLECULE_GLOB := molecule/*/molecule.yml
+export PY_COLORS := 0
+export ANSIBLE_FORCE_COLOR := 0
+
+# Images the molecule scenarios and the demo use: FLAVOUR:DEBIAN_MAJOR.
+IMAGES := softtarget:11 softtarget:12 softtarget:13 xinetd:12 client:12 minimal:12
+# Every scenario under molecule/ except the shared pieces; SCENARIOS=inetd narrows it.
+SCENARIOS ?= $(filter-out shared,$(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
+
+.PHONY: help venv docker images docs docs-check lint yamllint ansible-lint ruff sanity units build molecule test demo clean
+
+help:
+	@echo "make demo   - harden a soft-target container and show its services before and after"
+	@echo "make test   - lint, sanity, unit tests, collection build, every molecule scenario"
+	@echo "make lint | sanity | units | build | molecule [SCENARIOS=inetd] | images | clean"
+
+$(VENV)/.stamp: requirements.txt tools/offline-collections.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip 2>&1 | sed "/^WARNING: Location/d"
+	$(BIN)/pip install --quiet -r requirements.txt 2>&1 | sed "/^WARNING: Location/d"
+	tools/offline-collections.sh $(BIN)/python $(COLLECTIONS)
+	touch $@
+
+venv: $(VENV)/.stamp
+
+docker:
+	tools/ensure-docker.sh
+
+images: docker
+	@printf '%s\n' $(IMAGES) | tr ':' ' ' | xargs -P 2 -n 2 images/build.sh
+
+lint: docs-check yamllint ansible-lint ruff
+
+yamllint: venv
+	$(BIN)/yamllint --strict .
+
+ansible-lint: venv
+	$(BIN)/ansible-lint --offline --profile production
+
+ruff: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+sanity: venv docker
+	tools/ansible-test.sh sanity
+
+units: venv
+	tools/ansible-test.sh units
+
+build: venv
+	rm -rf .build/dist && mkdir -p .build/dist
+	$(BIN)/ansible-galaxy collection build --output-path .build/dist .
+	rm -rf .build/installed && $(BIN)/ansible-galaxy collection install --offline -p .build/installed .build/dist/bastion-hardening-*.tar.gz
+	@test -f .build/installed/ansible_collections/bastion/hardening/roles/inetd/tasks/main.yml
+	@! test -e .build/installed/ansible_collections/bastion/hardening/molecule
+
+molecule: venv images
+	tools/molecule-all.sh $(SCENARIOS)
+
+test: venv images
+	tools/test.sh
+
+docs: venv
+	$(BIN)/python tools/gen-role-docs.py
+
+docs-check: venv
+	$(BIN)/python tools/gen-role-docs.py --check
+
+demo: venv images
+	tools/demo.sh
+
+clean:
+	rm -rf .build reports
+	-docker ps -aq --filter label=org.bastion.test | xargs -r docker rm -f
