@@ -56,11 +56,15 @@ echo "building $tag (recipe $hash): $pkgs"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# An empty machine-id: systemd makes a new one at each container's first boot. mmdebstrap
+# passes the root directory as $1 to the hook, so it must not expand here.
+# shellcheck disable=SC2016
+machine_id_hook='rm -f "$1/etc/machine-id"; touch "$1/etc/machine-id"'
 # Apt lists are kept (--skip=cleanup/apt/lists) so that apt and Ansible's package tasks work
 # in a container without first running apt-get update.
 mmdebstrap --quiet --variant=minbase --include="$pkgs" \
   --skip=cleanup/apt/lists \
-  --customize-hook='rm -f "$1/etc/machine-id"; touch "$1/etc/machine-id"' \
+  --customize-hook="$machine_id_hook" \
   "$suite" "$work/rootfs.tar" \
   "deb $mirror $suite main" \
   "deb $mirror $suite-updates main" \

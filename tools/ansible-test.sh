@@ -9,7 +9,7 @@ set -euo pipefail
 what=${1:?usage: ansible-test.sh sanity|units}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/.venv/bin
-dest=$root/.build/ansible-test/ansible_collections/bastion/hardening
+dest=${BASTION_ANSIBLE_TEST_DIR:-$root/.build/ansible-test}/ansible_collections/bastion/hardening
 
 # The stand-in for the pip version this ansible-test wants.
 pip_version=$("$bin/python" - <<'PY'
@@ -48,13 +48,15 @@ case "$what" in
     "$bin/ansible-test" sanity --venv --python 3.11 --color no
     # Modules also run on the targets' own Python (Debian 11 has 3.9): compile and import
     # them there too when that interpreter is on this machine.
-    for py in 3.9; do
-      if command -v "python$py" >/dev/null 2>&1; then
-        "$bin/ansible-test" sanity --venv --python "$py" --test compile --test import --color no
-      else
-        echo "ansible-test: python$py not on this machine; compile/import for $py not run"
-      fi
+    py39=""
+    for candidate in python3.9 "$HOME"/.pyenv/versions/3.9*/bin/python3.9; do
+      if "$candidate" -V >/dev/null 2>&1; then py39=$(command -v "$candidate"); break; fi
     done
+    if [ -n "$py39" ]; then
+      PATH=$(dirname "$py39"):$PATH "$bin/ansible-test" sanity --venv --python 3.9 --test compile --test import --color no
+    else
+      echo "ansible-test: python3.9 not on this machine; compile/import for 3.9 not run"
+    fi
     ;;
   units)
     "$bin/ansible-test" units --venv --python 3.11 --color no --requirements

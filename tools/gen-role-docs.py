@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Render each role's defaults/main.yml and README variable table from meta/argument_specs.yml.
 
 tools/gen-role-docs.py            rewrite the generated files

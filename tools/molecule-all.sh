@@ -2,7 +2,7 @@
 # Run `molecule test` for each scenario named (one at a time: they share 2 cores), with the
 # shared base config, and close with one line `N passed, N failed` over the scenarios.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 mkdir -p .build/molecule
 passed=0 failed=0 failures=()
 for scenario in "$@"; do

@@ -2,7 +2,7 @@
 # `make test`: every quality gate in order, failing fast, then every molecule scenario.
 # Prints the duration, and last the line `N passed, N failed` over the molecule scenarios.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 start=$(date +%s)
 finish() {
   local rc=$?
@@ -18,7 +18,8 @@ trap finish EXIT
 rm -f .build/molecule/summary
 gate() {
   local name=$1; shift
-  local t=$(date +%s)
+  local t
+  t=$(date +%s)
   echo "== $name"
   "$@" || { echo "== $name: FAILED"; exit 1; }
   echo "== $name: ok in $(( $(date +%s) - t )) s"
