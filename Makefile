@@ -23,7 +23,7 @@ IMAGES := softtarget:11 softtarget:12 softtarget:13 xinetd:12 client:12 minimal:
 # Every scenario under molecule/ except the shared pieces; SCENARIOS=inetd narrows it.
 SCENARIOS ?= $(filter-out shared,$(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
 
-.PHONY: help venv docker images docs docs-check lint yamllint ansible-lint ruff sanity units build molecule test demo clean
+.PHONY: help venv docker images docs docs-check audit report-test lint yamllint ansible-lint ruff sanity units build molecule test demo clean
 
 help:
 	@echo "make demo   - harden a soft-target container and show its services before and after"
@@ -88,6 +88,16 @@ docs-check: venv
 
 demo: venv images
 	tools/demo.sh
+
+# Audit this machine (read-only, changes nothing); the report goes to reports/.
+audit: venv
+	ANSIBLE_CALLBACKS_ENABLED=bastion.hardening.compliance_report BASTION_REPORT_DIR=$(CURDIR)/reports \
+	  $(BIN)/ansible-playbook -i localhost, -c local -e ansible_python_interpreter=/usr/bin/python3 \
+	  playbooks/audit.yml
+	@echo "reports: $$(ls reports/compliance.* 2>/dev/null | tr '\n' ' ')"
+
+report-test: venv docker
+	$(BIN)/pytest -q tests/report
 
 clean:
 	rm -rf .build reports

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure this machine can build and run the test images: docker.io and mmdebstrap
-# installed, dockerd running, enough inotify instances for a dozen systemd containers.
+# installed (and shellcheck, chromium for the sanity and report tests), dockerd running,
+# enough inotify instances for a dozen systemd containers.
 # Idempotent; needs root. Nothing here relies on what a developer installed by hand.
 set -euo pipefail
 
@@ -8,6 +9,8 @@ need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+# The report's render test opens the HTML page in headless Chromium.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "ensure-docker: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

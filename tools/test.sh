@@ -30,5 +30,6 @@ gate ansible-lint make --no-print-directory ansible-lint
 gate ruff make --no-print-directory ruff
 gate "ansible-test sanity" make --no-print-directory sanity
 gate "ansible-test units" make --no-print-directory units
+gate "report render in Chromium" make --no-print-directory report-test
 gate "collection build" make --no-print-directory build
 make --no-print-directory molecule
