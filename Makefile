@@ -23,7 +23,7 @@ IMAGES := softtarget:11 softtarget:12 softtarget:13 xinetd:12 client:12 minimal:
 # Every scenario under molecule/ except the shared pieces; SCENARIOS=inetd narrows it.
 SCENARIOS ?= $(filter-out shared,$(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
 
-.PHONY: help venv docker images docs docs-check audit report-test lint yamllint ansible-lint ruff sanity units build molecule test demo clean
+.PHONY: help venv docker images docs docs-check audit bench report-test lint yamllint ansible-lint ruff sanity units build molecule test demo clean
 
 help:
 	@echo "make demo   - harden a soft-target container and show its services before and after"
@@ -95,6 +95,10 @@ audit: venv
 	  $(BIN)/ansible-playbook -i localhost, -c local -e ansible_python_interpreter=/usr/bin/python3 \
 	  playbooks/audit.yml
 	@echo "reports: $$(ls reports/compliance.* 2>/dev/null | tr '\n' ' ')"
+
+# Performance figures, side by side in one run (not a test): bench/results.json.
+bench: venv images
+	$(BIN)/python tools/bench.py
 
 report-test: venv docker
 	$(BIN)/pytest -q tests/report

@@ -1,0 +1,574 @@
+# -*- coding: utf-8 -*-
+# Copyright: bastion.hardening maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Every audit check, in report order, with its ID, title, area, severity and remediation.
+
+IDs are stable (docs/controls.md): never renumber or reuse one. Only the inetd role
+exists so far; the other checks name no role and say how to fix the finding by hand.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.bastion.hardening.plugins.module_utils.audit import (
+    daemons,
+    dns,
+    files,
+    mail,
+    network,
+    patch,
+    services,
+    system,
+)
+from ansible_collections.bastion.hardening.plugins.module_utils.audit.core import Check, selected, which
+
+SVC = "internet services"
+ACC = "internet access"
+AUTHN = "authentication"
+AUTHZ = "authorization"
+DATA = "data protection"
+AUDIT = "security audit"
+INCIDENT = "incident handling"
+
+
+def _inetd(check_id, title, severity, func, variable, text):
+    return Check(check_id, title, SVC, severity, func, "inetd", [variable], text)
+
+
+CHECKS = [
+    Check(
+        "NET-01",
+        "No service listens on a wildcard address unless allowed",
+        ACC,
+        "high",
+        network.net_01_wildcard,
+        text="Bind the service to an internal address, disable it, or add proto/port to allowed_services.",
+    ),
+    Check(
+        "NET-02",
+        "No service listens on a non-internal address unless allowed",
+        ACC,
+        "high",
+        network.net_02_external,
+        text="Bind the service to an address in internal_addresses, or add proto/port to allowed_services.",
+    ),
+    _inetd(
+        "INETD-01",
+        "inetd.conf services outside allowed_services are disabled",
+        "high",
+        services.inetd_01_services,
+        "inetd_disable_services_enabled",
+        "Disable the services with #<off># (update-inetd --disable) or run the inetd role.",
+    ),
+    _inetd(
+        "INETD-02",
+        "xinetd services outside allowed_services are disabled",
+        "high",
+        services.inetd_02_xinetd,
+        "inetd_xinetd_enabled",
+        "Set 'disable = yes' in the service's xinetd.d file or run the inetd role.",
+    ),
+    _inetd(
+        "INETD-03",
+        "Socket units of legacy services are not enabled",
+        "high",
+        services.inetd_03_socket_units,
+        "inetd_socket_units_enabled",
+        "systemctl disable --now and mask the socket units, or run the inetd role.",
+    ),
+    _inetd(
+        "INETD-04",
+        "Enabled inetd.conf services run through tcpd",
+        "medium",
+        services.inetd_04_tcpd,
+        "inetd_tcpd_wrap_enabled",
+        "Put /usr/sbin/tcpd before the server path in inetd.conf, or run the inetd role.",
+    ),
+    _inetd(
+        "INETD-05",
+        "Packages of disabled legacy services are purged",
+        "low",
+        services.inetd_05_packages,
+        "inetd_purge_packages_enabled",
+        "apt-get purge the packages, or run the inetd role with inetd_purge_packages_enabled.",
+    ),
+    _inetd(
+        "INETD-06",
+        "No superserver runs with nothing to serve",
+        "medium",
+        services.inetd_06_superserver,
+        "inetd_stop_superserver_enabled",
+        "Stop and disable inetd/xinetd, or run the inetd role.",
+    ),
+    Check(
+        "TCPW-01",
+        "hosts.deny denies by default (ALL: ALL)",
+        ACC,
+        "medium",
+        services.tcpw_01_default_deny,
+        text="Add 'ALL: ALL' to /etc/hosts.deny and grant access in /etc/hosts.allow.",
+    ),
+    Check(
+        "TCPW-02",
+        "hosts.allow grants access only to trusted networks",
+        ACC,
+        "medium",
+        services.tcpw_02_allow,
+        text="Limit the client lists in /etc/hosts.allow to addresses in trusted_networks.",
+    ),
+    Check("MAIL-01", "Installed mail transfer agent", SVC, "info", mail.mail_01_mta, text="Inventory only."),
+    Check(
+        "MAIL-02",
+        "Port 25 listens on internal addresses only",
+        ACC,
+        "high",
+        mail.mail_02_port25,
+        text="Postfix: inet_interfaces = loopback-only; exim4: dc_local_interfaces='127.0.0.1 ; ::1'; "
+        "sendmail: DAEMON_OPTIONS Addr=127.0.0.1.",
+    ),
+    Check(
+        "MAIL-03",
+        "The MTA refuses VRFY and EXPN",
+        SVC,
+        "medium",
+        mail.mail_03_vrfy,
+        text="Postfix: disable_vrfy_command = yes; exim4: leave acl_smtp_vrfy/acl_smtp_expn unset; "
+        "sendmail: PrivacyOptions with goaway (or novrfy,noexpn).",
+    ),
+    Check(
+        "MAIL-04",
+        "The MTA is not an open relay",
+        SVC,
+        "critical",
+        mail.mail_04_relay,
+        text="Postfix: smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination with a tight "
+        "mynetworks; exim4: dc_relay_nets; sendmail: remove relay entries from the access map.",
+    ),
+    Check(
+        "DNS-01",
+        "BIND restricts zone transfers",
+        DATA,
+        "high",
+        dns.dns_01_transfer,
+        text="allow-transfer { none; }; in options (or the secondaries' addresses/keys per zone).",
+    ),
+    Check(
+        "DNS-02",
+        "BIND limits recursion to trusted clients",
+        SVC,
+        "high",
+        dns.dns_02_recursion,
+        text="recursion no; or allow-recursion { trusted networks; };",
+    ),
+    Check(
+        "DNS-03",
+        "BIND limits queries to trusted clients",
+        SVC,
+        "low",
+        dns.dns_03_query,
+        text="allow-query { trusted networks; }; unless the server is authoritative for the Internet.",
+    ),
+    Check(
+        "DNS-04",
+        "BIND listens on internal addresses only",
+        ACC,
+        "medium",
+        dns.dns_04_listen,
+        text="listen-on { 127.0.0.1; }; listen-on-v6 { ::1; }; or allow udp/53 and tcp/53 in allowed_services.",
+    ),
+    Check(
+        "DNS-05",
+        "BIND hides its version",
+        SVC,
+        "low",
+        dns.dns_05_version,
+        text='version "none"; in options.',
+    ),
+    Check(
+        "SMB-01",
+        "Samba limits clients with hosts allow",
+        ACC,
+        "high",
+        daemons.smb_01_hosts_allow,
+        text="hosts allow = 127.0.0.1 <trusted networks> in [global] of smb.conf.",
+    ),
+    Check(
+        "SMB-02",
+        "Samba binds to the listed interfaces only",
+        ACC,
+        "medium",
+        daemons.smb_02_interfaces,
+        text="bind interfaces only = yes and interfaces = lo <internal interface> in [global].",
+    ),
+    Check(
+        "SMB-03",
+        "Samba refuses SMB1",
+        SVC,
+        "high",
+        daemons.smb_03_min_protocol,
+        text="server min protocol = SMB2_10 (or remove NT1/LANMAN settings).",
+    ),
+    Check(
+        "WEB-01",
+        "Apache ServerTokens Prod",
+        SVC,
+        "low",
+        daemons.web_01_server_tokens,
+        text="ServerTokens Prod in /etc/apache2/conf-available/security.conf.",
+    ),
+    Check(
+        "WEB-02",
+        "Apache ServerSignature Off",
+        SVC,
+        "low",
+        daemons.web_02_server_signature,
+        text="ServerSignature Off in /etc/apache2/conf-available/security.conf.",
+    ),
+    Check(
+        "WEB-03",
+        "Apache TraceEnable Off",
+        SVC,
+        "medium",
+        daemons.web_03_trace,
+        text="TraceEnable Off in /etc/apache2/conf-available/security.conf.",
+    ),
+    Check(
+        "WEB-04",
+        "Apache does not list directories (Options Indexes)",
+        DATA,
+        "medium",
+        daemons.web_04_indexes,
+        text="Replace Options Indexes with Options -Indexes in the listed sections.",
+    ),
+    Check(
+        "RPC-01",
+        "NFS exports squash root",
+        AUTHZ,
+        "high",
+        daemons.rpc_01_root_squash,
+        text="Remove no_root_squash from /etc/exports and run exportfs -ra.",
+    ),
+    Check(
+        "RPC-02",
+        "NFS exports name their clients",
+        AUTHZ,
+        "high",
+        daemons.rpc_02_world,
+        text="Replace '*' or an empty client with the trusted hosts or networks in /etc/exports.",
+    ),
+    Check(
+        "RPC-03",
+        "mountd and statd use fixed ports",
+        ACC,
+        "low",
+        daemons.rpc_03_fixed_ports,
+        text="Set port= in the [mountd] and [statd] sections of /etc/nfs.conf and filter them.",
+    ),
+    Check(
+        "LPD-01",
+        "hosts.lpd does not let every host print",
+        AUTHZ,
+        "medium",
+        daemons.lpd_01_hosts_lpd,
+        text="Remove '+' (and unneeded hosts) from /etc/hosts.lpd.",
+    ),
+    Check(
+        "LPD-02",
+        "CUPS listens on internal addresses only",
+        ACC,
+        "medium",
+        daemons.lpd_02_cups_listen,
+        text="Listen localhost:631 and Listen /run/cups/cups.sock only in cupsd.conf.",
+    ),
+    Check(
+        "LPD-03",
+        "CUPS browsing is off",
+        SVC,
+        "low",
+        daemons.lpd_03_cups_browsing,
+        text="Browsing Off in cupsd.conf; stop cups-browsed if it is not needed.",
+    ),
+    Check(
+        "PERM-01",
+        "Init scripts are accessible to root only",
+        AUTHZ,
+        "medium",
+        files.perm_01_init_scripts,
+        text="chown root:root and chmod go-rwx the scripts in /etc/init.d.",
+    ),
+    Check(
+        "PERM-02",
+        "Shadow files are root:shadow 0640 at most",
+        AUTHN,
+        "critical",
+        files.perm_02_shadow,
+        text="chown root:shadow /etc/shadow /etc/gshadow; chmod 0640 them.",
+    ),
+    Check(
+        "PERM-03",
+        "passwd and group are root:root 0644 at most",
+        AUTHN,
+        "high",
+        files.perm_03_passwd,
+        text="chown root:root /etc/passwd /etc/group; chmod 0644 them.",
+    ),
+    Check(
+        "PERM-04",
+        "Cron files and directories are root's only",
+        AUTHZ,
+        "medium",
+        files.perm_04_cron,
+        text="chown root:root and chmod og-rwx /etc/crontab and the /etc/cron.* directories.",
+    ),
+    Check(
+        "PERM-05",
+        "sshd_config is root's only",
+        AUTHN,
+        "medium",
+        files.perm_05_sshd_config,
+        text="chown root:root /etc/ssh/sshd_config; chmod 0600 it.",
+    ),
+    Check(
+        "PERM-06",
+        "SUID/SGID files are on the allow-list",
+        AUTHZ,
+        "high",
+        files.perm_06_suid,
+        text="chmod u-s,g-s the file (or remove its package), or add it to suid_allowlist.",
+    ),
+    Check(
+        "PERM-07",
+        "No world-writable files",
+        DATA,
+        "high",
+        files.perm_07_world_writable_files,
+        text="chmod o-w the files.",
+    ),
+    Check(
+        "PERM-08",
+        "World-writable directories have the sticky bit",
+        DATA,
+        "medium",
+        files.perm_08_sticky_dirs,
+        text="chmod +t the directories (or o-w).",
+    ),
+    Check(
+        "PERM-09",
+        "Every file has a known owner and group",
+        AUTHZ,
+        "medium",
+        files.perm_09_unowned,
+        text="chown the files to an existing user and group, or remove them.",
+    ),
+    Check(
+        "TMP-01",
+        "/tmp is mounted nodev,nosuid,noexec",
+        AUTHZ,
+        "medium",
+        files.tmp_01_tmp,
+        text="Mount /tmp as tmpfs (tmp.mount) with nodev,nosuid,noexec.",
+    ),
+    Check(
+        "TMP-02",
+        "/var/tmp is mounted nodev,nosuid,noexec",
+        AUTHZ,
+        "medium",
+        files.tmp_02_var_tmp,
+        text="Give /var/tmp its own mount (or a bind mount) with nodev,nosuid,noexec in /etc/fstab.",
+    ),
+    Check(
+        "TMP-03",
+        "/dev/shm is mounted nodev,nosuid,noexec",
+        AUTHZ,
+        "medium",
+        files.tmp_03_dev_shm,
+        text="Add nodev,nosuid,noexec to /dev/shm in /etc/fstab.",
+    ),
+    Check(
+        "FW-01",
+        "A packet filter tool is installed",
+        ACC,
+        "high",
+        network.fw_01_backend,
+        text="apt-get install nftables.",
+    ),
+    Check(
+        "FW-02",
+        "Input is dropped by default",
+        ACC,
+        "high",
+        network.fw_02_input_policy,
+        text="An nftables input chain with policy drop (type filter hook input priority 0; policy drop;).",
+    ),
+    Check(
+        "FW-03",
+        "A rule accepts SSH",
+        ACC,
+        "medium",
+        network.fw_03_ssh_rule,
+        text="tcp dport 22 accept (limited to trusted networks) in the input chain.",
+    ),
+    Check(
+        "INTEG-01",
+        "AIDE or Tripwire is installed",
+        AUDIT,
+        "medium",
+        patch.integ_01_installed,
+        text="apt-get install aide.",
+    ),
+    Check(
+        "INTEG-02",
+        "The integrity database is initialised",
+        AUDIT,
+        "medium",
+        patch.integ_02_database,
+        text="aideinit (or aide --init and move aide.db.new into place).",
+    ),
+    Check(
+        "INTEG-03",
+        "The integrity check ran recently",
+        AUDIT,
+        "medium",
+        patch.integ_03_last_check,
+        text="Enable dailyaidecheck.timer (or the cron job); check max_check_age_days.",
+    ),
+    Check(
+        "IDS-01",
+        "rkhunter or chkrootkit is installed",
+        INCIDENT,
+        "low",
+        patch.ids_01_installed,
+        text="apt-get install rkhunter (or chkrootkit).",
+    ),
+    Check(
+        "IDS-02",
+        "The last rootkit scan is recent and clean",
+        INCIDENT,
+        "high",
+        patch.ids_02_last_result,
+        text="Investigate each warning; run rkhunter --check daily (cron) and keep its properties up to date.",
+    ),
+    Check(
+        "PATCH-01",
+        "No package upgrade is pending",
+        DATA,
+        "medium",
+        patch.patch_01_pending,
+        text="apt-get update && apt-get upgrade.",
+    ),
+    Check(
+        "PATCH-02",
+        "No security upgrade is pending",
+        DATA,
+        "critical",
+        patch.patch_02_security,
+        text="apt-get upgrade now; enable unattended-upgrades for the security archive.",
+    ),
+    Check(
+        "PATCH-03",
+        "No reboot is pending",
+        DATA,
+        "medium",
+        patch.patch_03_reboot,
+        text="Reboot in the next maintenance window.",
+    ),
+    Check(
+        "PATCH-04",
+        "The newest installed kernel is running",
+        DATA,
+        "high",
+        patch.patch_04_kernel,
+        text="Reboot into the newest kernel.",
+    ),
+    Check(
+        "PATCH-05",
+        "Package files are unmodified",
+        INCIDENT,
+        "high",
+        patch.patch_05_integrity,
+        text="Find out why each file changed; reinstall the package (apt-get install --reinstall).",
+    ),
+]
+
+_KERN_TITLES = [
+    ("KERN-01", "ptrace is restricted (kernel.yama.ptrace_scope)", AUTHZ, "medium"),
+    ("KERN-02", "Kernel pointers are hidden (kernel.kptr_restrict)", DATA, "low"),
+    ("KERN-03", "dmesg is root's (kernel.dmesg_restrict)", DATA, "low"),
+    ("KERN-04", "Link, FIFO and file protections are on (fs.protected_*)", AUTHZ, "medium"),
+    ("KERN-05", "SUID programs do not dump core (fs.suid_dumpable)", DATA, "medium"),
+    ("KERN-06", "Reverse path filtering is on (rp_filter)", ACC, "medium"),
+    ("KERN-07", "ICMP redirects are ignored (accept_redirects)", ACC, "medium"),
+    ("KERN-08", "Source-routed packets are refused (accept_source_route)", ACC, "medium"),
+    ("KERN-09", "No ICMP redirects are sent (send_redirects)", ACC, "low"),
+    ("KERN-10", "Martian packets are logged (log_martians)", AUDIT, "low"),
+    ("KERN-11", "Broadcast pings are ignored (icmp_echo_ignore_broadcasts)", ACC, "low"),
+    ("KERN-12", "TCP SYN cookies are on (tcp_syncookies)", ACC, "medium"),
+]
+for _id, _title, _area, _severity in _KERN_TITLES:
+    _keys, _accepted, _optional = system.KERNEL_CHECKS[_id]
+    CHECKS.append(
+        Check(
+            _id,
+            _title,
+            _area,
+            _severity,
+            system.kernel_checker(_id),
+            text="Set %s in /etc/sysctl.d/ and run sysctl --system."
+            % ", ".join("%s = %s" % (k, _accepted[0]) for k in _keys),
+        )
+    )
+
+CHECKS.extend(
+    [
+        Check(
+            "SYS-01",
+            "No hidden processes",
+            INCIDENT,
+            "critical",
+            system.sys_01_hidden,
+            text="A PID alive but missing from /proc is a sign of a rootkit: isolate the host and investigate.",
+        ),
+        Check(
+            "SYS-02",
+            "Uptime, load and memory",
+            INCIDENT,
+            "info",
+            system.sys_02_resources,
+            text="Find the processes using the CPU or memory.",
+        ),
+        Check(
+            "SYS-03",
+            "Every file system has 10% free space",
+            INCIDENT,
+            "medium",
+            system.sys_03_free_space,
+            text="Free or add space on the listed file systems.",
+        ),
+        Check(
+            "SYS-04",
+            "No oversized log files",
+            AUDIT,
+            "low",
+            system.sys_04_logs,
+            text="Rotate the logs (logrotate) and find out why they grow.",
+        ),
+    ]
+)
+
+
+def prefetch(ctx):
+    """Start the slow commands of the selected checks, so they run while the walk does."""
+    start = getattr(ctx.run, "start", None)
+    if start is None:
+        return
+
+    def wanted(check_id):
+        return selected(check_id, ctx.options["only"], ctx.options["skip"])
+
+    if (wanted("PATCH-01") or wanted("PATCH-02")) and which("apt-get"):
+        start(patch.APT_UPGRADE)
+    if wanted("PATCH-05"):
+        if which("dpkg"):
+            start(patch.DPKG_VERIFY)
+        elif which("rpm"):
+            start(patch.RPM_VERIFY)
