@@ -147,6 +147,18 @@ def test_inetd_06_superserver_serving(tmp_path):
     assert res.evidence[1] == "enabled services: exec, finger, login, ntalk, shell, talk"
 
 
+def test_inetd_06_ignores_other_pid_namespaces(tmp_path):
+    # A container host: its /proc lists the containers' inetd too, in another PID namespace.
+    proc = fake_proc(tmp_path, {1: "systemd", 30: "inetd", 31: "xinetd"})
+    for pid, ns in (("self", "pid:[4026531836]"), ("1", "pid:[4026531836]"), ("30", "pid:[4026532999]")):
+        (tmp_path / pid / "ns").mkdir(parents=True)
+        (tmp_path / pid / "ns" / "pid").symlink_to(ns)
+    # pid 31 has no readable namespace: kept, as the conservative answer.
+    ctx = make_ctx(packages={"xinetd": "1"}, proc=proc)
+    res = services.inetd_06_superserver(ctx, "/nonexistent", str(XINETD_D))
+    assert (res.status, res.evidence) == ("fail", ["running: xinetd (pid 31)", "enabled services: none"])
+
+
 def test_inetd_06_not_installed(tmp_path):
     ctx = make_ctx(packages={}, proc=fake_proc(tmp_path, {1: "systemd"}))
     assert services.inetd_06_superserver(ctx).status == "not_applicable"
