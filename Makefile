@@ -19,7 +19,8 @@ export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
 # Images the molecule scenarios and the demo use: FLAVOUR:DEBIAN_MAJOR.
-IMAGES := softtarget:11 softtarget:12 softtarget:13 xinetd:12 client:12 minimal:12
+IMAGES := softtarget:11 softtarget:12 softtarget:13 xinetd:12 client:12 minimal:12 \
+  dns:11 dns:12 dns:13 samba:11 samba:12 samba:13
 # Every scenario under molecule/ except the shared pieces; SCENARIOS=inetd narrows it.
 SCENARIOS ?= $(filter-out shared,$(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
 
@@ -43,7 +44,7 @@ docker:
 	tools/ensure-docker.sh
 
 images: docker
-	@printf '%s\n' $(IMAGES) | tr ':' ' ' | xargs -P 2 -n 2 images/build.sh
+	@printf '%s\n' $(IMAGES) | tr ':' ' ' | flock /tmp/bastion-images.lock xargs -P 2 -n 2 images/build.sh
 
 lint: docs-check yamllint ansible-lint ruff
 

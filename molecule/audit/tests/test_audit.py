@@ -14,9 +14,10 @@ import pytest
 
 testinfra_hosts = ["targets"]
 
-# Fixed by the inetd role: legacy services on every address, the telnet socket unit, finger
-# run without tcpd. Each must fail on the soft target and pass afterwards.
-FIXED_BY_INETD = ["NET-01", "INETD-01", "INETD-03", "INETD-04"]
+# Fixed by the inetd role (legacy services on every address, the telnet socket unit, finger
+# run without tcpd) and the tcp_wrappers role (no default deny). Each must fail on the soft
+# target and pass afterwards.
+FIXED_BY_ROLES = ["NET-01", "INETD-01", "INETD-03", "INETD-04", "TCPW-01"]
 REPORTS = pathlib.Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent")) / "reports"
 
 
@@ -36,7 +37,7 @@ def hostname(host):
 def test_failing_before(host):
     before = json.loads(host.file("/var/tmp/bastion-audit-before.json").content_string)
     got = statuses(before["checks"])
-    assert {i: got.get(i) for i in FIXED_BY_INETD} == {i: "fail" for i in FIXED_BY_INETD}
+    assert {i: got.get(i) for i in FIXED_BY_ROLES} == {i: "fail" for i in FIXED_BY_ROLES}
     assert before["totals"]["error"] == 0, [c for c in before["checks"] if c["status"] == "error"]
 
 
@@ -44,7 +45,7 @@ def test_passing_after(host, report):
     entry = report["hosts"][hostname(host)]
     assert entry["status"] == "audited"
     got = statuses(entry["checks"])
-    assert {i: got.get(i) for i in FIXED_BY_INETD} == {i: "pass" for i in FIXED_BY_INETD}
+    assert {i: got.get(i) for i in FIXED_BY_ROLES} == {i: "pass" for i in FIXED_BY_ROLES}
     assert entry["totals"]["error"] == 0, [c for c in entry["checks"] if c["status"] == "error"]
 
 
