@@ -118,7 +118,7 @@ CHECKS = [
         services.tcpw_02_allow,
         role="tcp_wrappers",
         variables=["tcp_wrappers_allow", "bastion_trusted_networks"],
-        text="Limit the client lists in /etc/hosts.allow to addresses in trusted_networks, or run the tcp_wrappers role.",
+        text="Limit the client lists in /etc/hosts.allow to trusted_networks, or run the tcp_wrappers role.",
     ),
     Check("MAIL-01", "Installed mail transfer agent", SVC, "info", mail.mail_01_mta, text="Inventory only."),
     Check(
