@@ -62,6 +62,19 @@ def test_before_and_after_agree_on_the_catalogue(host, report):
     assert [c["id"] for c in before["checks"]] == [c["id"] for c in after]
 
 
+def test_check_run_reported_drift_and_changed_nothing(host):
+    """The --check run of harden.yml recorded, per control ID, what it would change."""
+    check_run = json.loads((REPORTS.parent / "check-run-compliance.json").read_text())
+    assert check_run["runs"][-1]["check_mode"] is True
+    entry = check_run["hosts"][hostname(host)]
+    drift = {d["id"] for d in entry["drift"]}
+    # The roles' controls behind the IDs that fail before (NET-01 has no task of its own).
+    assert {"INETD-01", "INETD-03", "INETD-04", "TCPW-01"} <= drift, sorted(drift)
+    # And the audit ran in that same check run, with the soft target's failures.
+    got = statuses(entry["checks"])
+    assert {i: got.get(i) for i in FIXED_BY_ROLES} == {i: "fail" for i in FIXED_BY_ROLES}
+
+
 def test_junit_agrees_with_json(report):
     tree = ET.parse(REPORTS / "compliance.junit.xml")
     suites = {s.get("name"): s for s in tree.getroot().iter("testsuite")}
