@@ -339,6 +339,27 @@ def read_optional(path):
         return None
 
 
+def logical_lines(text, clean=str.strip):
+    """(first line number, text) of each non-empty logical line of ``text``.
+
+    ``clean`` turns a physical line into its content (by default: stripped); a content
+    ending in a backslash continues on the next line. A continuation left open at the end
+    of the text is dropped.
+    """
+    pending, start = "", 0
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not pending:
+            start = lineno
+        stripped = clean(line)
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        body = (pending + stripped).strip()
+        pending = ""
+        if body:
+            yield start, body
+
+
 def read_dpkg_status(path):
     """Parse dpkg's status file into {name: version} of the installed packages (None: no file)."""
     text = read_optional(path)
@@ -522,3 +543,13 @@ def classify_client(pattern, trusted):
         return "unknown"
     inside = any(net.version == t.version and net.subnet_of(t) for t in trusted)
     return "trusted" if inside else "untrusted"
+
+
+def scope_result(scope, evidence):
+    """The Result of a client scope (see classify_client): fail when it reaches ``all`` or
+    ``untrusted`` clients, warn when ``unknown``, pass otherwise."""
+    if scope in ("all", "untrusted"):
+        return failed(*evidence)
+    if scope == "unknown":
+        return warned(*evidence)
+    return passed(*evidence)

@@ -14,6 +14,7 @@ import shlex
 from ansible_collections.bastion.hardening.plugins.module_utils.audit.core import (
     classify_client,
     failed,
+    logical_lines,
     not_applicable,
     passed,
     read_optional,
@@ -37,17 +38,8 @@ def parse_smb_conf(text):
     """{section: {normalised key: (value, line)}} of an smb.conf; keys lose case, spaces and '_'."""
     sections = {}
     current = None
-    pending, start = "", 0
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not pending:
-            start = lineno
-        stripped = line.strip()
-        if stripped.endswith("\\"):
-            pending += stripped[:-1] + " "
-            continue
-        body = (pending + stripped).strip()
-        pending = ""
-        if not body or body[0] in "#;":
+    for start, body in logical_lines(text):
+        if body[0] in "#;":
             continue
         if body.startswith("[") and body.endswith("]"):
             current = sections.setdefault(body[1:-1].strip().lower(), {})
@@ -129,17 +121,8 @@ def parse_apache(path, root=None, depth=0):
     root = root or os.path.dirname(path)
     directives = []
     sections = []
-    pending, start = "", 0
-    for lineno, line in enumerate(read_text(path).splitlines(), 1):
-        if not pending:
-            start = lineno
-        stripped = line.strip()
-        if stripped.endswith("\\"):
-            pending += stripped[:-1] + " "
-            continue
-        body = (pending + stripped).strip()
-        pending = ""
-        if not body or body.startswith("#"):
+    for start, body in logical_lines(read_text(path)):
+        if body.startswith("#"):
             continue
         if body.startswith("</"):
             if sections:
@@ -232,21 +215,14 @@ NFS_DEFAULTS = ("/etc/default/nfs-kernel-server", "/etc/default/nfs-common")
 NFS_CONF = "/etc/nfs.conf"
 
 
+def _strip_comment(line):
+    return line.split("#", 1)[0].strip()
+
+
 def parse_exports(text, path):
     """Exports as dicts: line, path, clients [(client, options)]; '' is the world."""
     exports = []
-    pending, start = "", 0
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not pending:
-            start = lineno
-        stripped = line.split("#", 1)[0].strip()
-        if stripped.endswith("\\"):
-            pending += stripped[:-1] + " "
-            continue
-        body = (pending + stripped).strip()
-        pending = ""
-        if not body:
-            continue
+    for start, body in logical_lines(text, _strip_comment):
         try:
             words = shlex.split(body)
         except ValueError as e:

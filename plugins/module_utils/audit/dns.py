@@ -14,6 +14,7 @@ from ansible_collections.bastion.hardening.plugins.module_utils.audit.core impor
     not_applicable,
     passed,
     read_text,
+    scope_result,
     warned,
 )
 
@@ -222,11 +223,7 @@ def dns_01_transfer(ctx, paths=NAMED_CONFS):
             )
             if zone_scope in ("all", "untrusted"):
                 scope = zone_scope
-    if scope in ("all", "untrusted"):
-        return failed(*evidence)
-    if scope == "unknown":
-        return warned(*evidence)
-    return passed(*evidence)
+    return scope_result(scope, evidence)
 
 
 def dns_02_recursion(ctx, paths=NAMED_CONFS):
@@ -238,11 +235,7 @@ def dns_02_recursion(ctx, paths=NAMED_CONFS):
     if recursion is not None and recursion.words[1:2] == ["no"]:
         return passed("%s: recursion no" % recursion.where())
     scope, evidence = _list_check(ctx, paths, "allow-recursion", "trusted", "localnets; localhost")
-    if scope in ("all", "untrusted"):
-        return failed(*evidence)
-    if scope == "unknown":
-        return warned(*evidence)
-    return passed(*evidence)
+    return scope_result(scope, evidence)
 
 
 def dns_03_query(ctx, paths=NAMED_CONFS):

@@ -279,6 +279,17 @@ def read_ruleset(ctx):
     return ctx.cached("fw_ruleset", load)
 
 
+def _ruleset_or_result(ctx):
+    """(backend, chains, None); or (None, None, the Result to report) without a ruleset."""
+    try:
+        backend, chains = read_ruleset(ctx)
+    except RuntimeError as e:
+        return None, None, errored("cannot read the ruleset: %s" % e)
+    if backend is None:
+        return None, None, not_applicable("no packet filter tool installed (see FW-01)")
+    return backend, chains, None
+
+
 def fw_01_backend(ctx):
     """FW-01: nftables or iptables is installed."""
     backend, path = ctx.cached("fw_backend", firewall_backend, ctx)
@@ -289,12 +300,9 @@ def fw_01_backend(ctx):
 
 def fw_02_input_policy(ctx):
     """FW-02: a base chain on the input hook drops or rejects by default."""
-    try:
-        backend, chains = read_ruleset(ctx)
-    except RuntimeError as e:
-        return errored("cannot read the ruleset: %s" % e)
-    if backend is None:
-        return not_applicable("no packet filter tool installed (see FW-01)")
+    backend, chains, unchecked = _ruleset_or_result(ctx)
+    if unchecked is not None:
+        return unchecked
     inputs = [c for c in chains if c["hook"] == "input"]
     evidence = ["%s chain %s: hook input policy %s" % (c["table"], c["name"], c["policy"]) for c in inputs]
     if any(c["policy"] == "drop" for c in inputs):
@@ -304,12 +312,9 @@ def fw_02_input_policy(ctx):
 
 def fw_03_ssh_rule(ctx):
     """FW-03: a rule accepts SSH, so a drop policy does not lock the operator out."""
-    try:
-        backend, chains = read_ruleset(ctx)
-    except RuntimeError as e:
-        return errored("cannot read the ruleset: %s" % e)
-    if backend is None:
-        return not_applicable("no packet filter tool installed (see FW-01)")
+    backend, chains, unchecked = _ruleset_or_result(ctx)
+    if unchecked is not None:
+        return unchecked
     candidates = [c for c in chains if c["hook"] in (None, "input", "prerouting")]
     rules = ["%s: %s" % (c["name"], r) for c in candidates for r in c["rules"] if _ssh_rule(r)]
     if rules:

@@ -184,26 +184,31 @@ AIDE_LOG = "/var/log/aide/aide.log"
 TRIPWIRE_LIB = "/var/lib/tripwire"
 
 
-def integrity_tools(ctx):
-    tools = []
-    if ctx.installed(["aide"], ["/usr/bin/aide", "/usr/sbin/aide"]):
-        tools.append("aide")
-    if ctx.installed(["tripwire"], ["/usr/sbin/tripwire"]):
-        tools.append("tripwire")
-    return tools
+# (package, its programs: looked for on a host without dpkg)
+INTEGRITY_TOOLS = (("aide", ("/usr/bin/aide", "/usr/sbin/aide")), ("tripwire", ("/usr/sbin/tripwire",)))
+
+
+def installed_tools(ctx, candidates):
+    """The names of the (package, programs) ``candidates`` installed on the host."""
+    return [name for name, programs in candidates if ctx.installed([name], programs)]
+
+
+def any_tool_installed(ctx, candidates):
+    """Pass when one of the two tools ``candidates`` is installed."""
+    tools = installed_tools(ctx, candidates)
+    if not tools:
+        return failed("neither %s nor %s is installed" % tuple(name for name, _programs in candidates))
+    return passed("installed: %s" % ", ".join(tools))
 
 
 def integ_01_installed(ctx):
     """INTEG-01: AIDE or Tripwire is installed."""
-    tools = integrity_tools(ctx)
-    if not tools:
-        return failed("neither aide nor tripwire is installed")
-    return passed("installed: %s" % ", ".join(tools))
+    return any_tool_installed(ctx, INTEGRITY_TOOLS)
 
 
 def integ_02_database(ctx, aide_dbs=AIDE_DBS, tripwire_lib=TRIPWIRE_LIB):
     """INTEG-02: the integrity database is initialised."""
-    tools = integrity_tools(ctx)
+    tools = installed_tools(ctx, INTEGRITY_TOOLS)
     if not tools:
         return not_applicable("neither aide nor tripwire is installed (see INTEG-01)")
     found = [p for p in aide_dbs if os.path.exists(p)] if "aide" in tools else []
@@ -219,7 +224,7 @@ def integ_02_database(ctx, aide_dbs=AIDE_DBS, tripwire_lib=TRIPWIRE_LIB):
 
 def integ_03_last_check(ctx, aide_log=AIDE_LOG, tripwire_lib=TRIPWIRE_LIB):
     """INTEG-03: the last integrity check is at most max_check_age_days old."""
-    tools = integrity_tools(ctx)
+    tools = installed_tools(ctx, INTEGRITY_TOOLS)
     if not tools:
         return not_applicable("neither aide nor tripwire is installed (see INTEG-01)")
     logs = [aide_log] if "aide" in tools else []
@@ -237,28 +242,17 @@ def integ_03_last_check(ctx, aide_log=AIDE_LOG, tripwire_lib=TRIPWIRE_LIB):
 
 RKHUNTER_LOG = "/var/log/rkhunter.log"
 CHKROOTKIT_LOG = "/var/log/chkrootkit/log.today"
-
-
-def rootkit_tools(ctx):
-    tools = []
-    if ctx.installed(["rkhunter"], ["/usr/bin/rkhunter"]):
-        tools.append("rkhunter")
-    if ctx.installed(["chkrootkit"], ["/usr/sbin/chkrootkit"]):
-        tools.append("chkrootkit")
-    return tools
+ROOTKIT_TOOLS = (("rkhunter", ("/usr/bin/rkhunter",)), ("chkrootkit", ("/usr/sbin/chkrootkit",)))
 
 
 def ids_01_installed(ctx):
     """IDS-01: rkhunter or chkrootkit is installed."""
-    tools = rootkit_tools(ctx)
-    if not tools:
-        return failed("neither rkhunter nor chkrootkit is installed")
-    return passed("installed: %s" % ", ".join(tools))
+    return any_tool_installed(ctx, ROOTKIT_TOOLS)
 
 
 def ids_02_last_result(ctx, rkhunter_log=RKHUNTER_LOG, chkrootkit_log=CHKROOTKIT_LOG):
     """IDS-02: the last rootkit scan is recent and found nothing."""
-    tools = rootkit_tools(ctx)
+    tools = installed_tools(ctx, ROOTKIT_TOOLS)
     if not tools:
         return not_applicable("neither rkhunter nor chkrootkit is installed (see IDS-01)")
     limit = ctx.options["max_check_age_days"]

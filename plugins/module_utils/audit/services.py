@@ -16,10 +16,12 @@ import re
 from ansible_collections.bastion.hardening.plugins.module_utils.audit.core import (
     classify_client,
     failed,
+    logical_lines,
     not_applicable,
     passed,
     read_optional,
     read_text,
+    scope_result,
     warned,
 )
 from ansible_collections.bastion.hardening.plugins.module_utils.inetd import (
@@ -163,36 +165,33 @@ def _allowed_by_port(ctx, ports, name, proto, port=None):
     return number is not None and (proto, number) in ctx.allowed
 
 
-def inetd_01_services(ctx, path="/etc/inetd.conf", services_file="/etc/services"):
-    """INETD-01: only inetd.conf services whose port is in allowed_services are enabled."""
-    services = inetd_services(path)
+def _only_allowed_ports(ctx, where, services, services_file):
+    """Fail on the enabled ``services`` (read from ``where``) whose port is not allowed.
+
+    A service names its port, or /etc/services maps its name; an xinetd service also
+    names the file it is in.
+    """
     if services is None:
-        return not_applicable("%s does not exist" % path)
+        return not_applicable("%s does not exist" % where)
     ports = parse_services_file(read_optional(services_file) or "")
     bad = [
-        "%s line %d: %s/%s" % (path, s["line"], s["name"], s["protocol"])
+        "%s line %d: %s/%s" % (s.get("file", where), s["line"], s["name"], s["protocol"])
         for s in services
-        if not _allowed_by_port(ctx, ports, s["name"], s["protocol"])
+        if not _allowed_by_port(ctx, ports, s["name"], s["protocol"], s.get("port"))
     ]
     if bad:
         return failed(*bad)
-    return passed("%s: %d enabled services, all in allowed_services" % (path, len(services)))
+    return passed("%s: %d enabled services, all in allowed_services" % (where, len(services)))
+
+
+def inetd_01_services(ctx, path="/etc/inetd.conf", services_file="/etc/services"):
+    """INETD-01: only inetd.conf services whose port is in allowed_services are enabled."""
+    return _only_allowed_ports(ctx, path, inetd_services(path), services_file)
 
 
 def inetd_02_xinetd(ctx, directory="/etc/xinetd.d", services_file="/etc/services"):
     """INETD-02: only xinetd services whose port is in allowed_services are enabled."""
-    services = xinetd_services(directory)
-    if services is None:
-        return not_applicable("%s does not exist" % directory)
-    ports = parse_services_file(read_optional(services_file) or "")
-    bad = [
-        "%s line %d: %s/%s" % (s["file"], s["line"], s["name"], s["protocol"])
-        for s in services
-        if not _allowed_by_port(ctx, ports, s["name"], s["protocol"], s["port"])
-    ]
-    if bad:
-        return failed(*bad)
-    return passed("%s: %d enabled services, all in allowed_services" % (directory, len(services)))
+    return _only_allowed_ports(ctx, directory, xinetd_services(directory), services_file)
 
 
 def legacy_socket_units(unit_dirs=UNIT_DIRS, etc_dir="/etc/systemd/system"):
@@ -324,17 +323,8 @@ def inetd_06_superserver(ctx, inetd_path="/etc/inetd.conf", xinetd_dir="/etc/xin
 def parse_hosts_access(text, path):
     """hosts.allow / hosts.deny rules: dicts with line, daemons, clients, options."""
     rules = []
-    pending, start = "", 0
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not pending:
-            start = lineno
-        stripped = line.strip()
-        if stripped.endswith("\\"):
-            pending += stripped[:-1] + " "
-            continue
-        body = (pending + stripped).strip()
-        pending = ""
-        if not body or body.startswith("#"):
+    for start, body in logical_lines(text):
+        if body.startswith("#"):
             continue
         parts = body.split(":")
         if len(parts) < 2:
@@ -391,8 +381,4 @@ def tcpw_02_allow(ctx, path="/etc/hosts.allow"):
                     worst = scope
                 break
         evidence.append("%s line %d: %s" % (path, rule["line"], rule["text"]))
-    if worst in ("all", "untrusted"):
-        return failed(*evidence)
-    if worst == "unknown":
-        return warned(*evidence)
-    return passed(*evidence)
+    return scope_result(worst, evidence)

@@ -3,55 +3,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-
 import pytest
-from ansible.module_utils import basic
 from ansible_collections.bastion.hardening.plugins.module_utils.audit.core import Check, CommandRunner, passed
 from ansible_collections.bastion.hardening.plugins.modules import audit_facts
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}).encode()
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
-
-
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def module_exits(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise ExitJson(kwargs)
-
-    def fail_json(self, **kwargs):
-        raise FailJson(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+from module_harness import fail_module, run_module
 
 
 def run(args, check=False):
-    args = dict(args)
-    if check:
-        args["_ansible_check_mode"] = True
-    with patch_module_args(args), pytest.raises(ExitJson) as e:
-        audit_facts.main()
-    return e.value.args[0]
+    return run_module(audit_facts.main, args, check=check)
 
 
 @pytest.mark.parametrize("check", [False, True])
@@ -89,9 +48,7 @@ def test_same_data_in_check_mode():
     ],
 )
 def test_bad_options(args, message):
-    with patch_module_args(args), pytest.raises(FailJson) as e:
-        audit_facts.main()
-    assert e.value.args[0]["msg"].startswith(message)
+    assert fail_module(audit_facts.main, args)["msg"].startswith(message)
 
 
 def test_walk_summary_and_bad_check(tmp_path):

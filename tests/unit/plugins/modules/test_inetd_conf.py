@@ -3,30 +3,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import shutil
 import stat
 from pathlib import Path
 
 import pytest
-from ansible.module_utils import basic
 from ansible_collections.bastion.hardening.plugins.modules import inetd_conf
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}).encode()
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
-
+from module_harness import fail_module, run_module
 
 FIXTURES = Path(__file__).parents[1] / "module_utils" / "fixtures"
 OFF = "#<off># "
@@ -34,41 +18,12 @@ TALK_WRAPPED = "talk\tdgram\tudp\twait\tnobody.tty\t/usr/sbin/tcpd\t/usr/sbin/in
 OLD_MTIME_NS = 1_000_000_000 * 10**9
 
 
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def module_exits(monkeypatch):
-    """exit_json and fail_json raise, with the result dict as argument."""
-
-    def exit_json(self, **kwargs):
-        raise ExitJson(kwargs)
-
-    def fail_json(self, **kwargs):
-        raise FailJson(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-
 def run(args, check=False, diff=False):
-    """Run the module's main() with ``args``; return the result given to exit_json."""
-    args = dict(args, _ansible_check_mode=check, _ansible_diff=diff)
-    with patch_module_args(args), pytest.raises(ExitJson) as exc:
-        inetd_conf.main()
-    return exc.value.args[0]
+    return run_module(inetd_conf.main, args, check=check, diff=diff)
 
 
 def fail(args):
-    """Run the module's main() with ``args``; return the result given to fail_json."""
-    with patch_module_args(args), pytest.raises(FailJson) as exc:
-        inetd_conf.main()
-    return exc.value.args[0]
+    return fail_module(inetd_conf.main, args)
 
 
 @pytest.fixture

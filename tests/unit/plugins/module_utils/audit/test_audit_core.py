@@ -15,9 +15,11 @@ from ansible_collections.bastion.hardening.plugins.module_utils.audit.core impor
     Result,
     classify_client,
     failed,
+    logical_lines,
     passed,
     read_dpkg_status,
     run_checks,
+    scope_result,
     selected,
     shorten,
     totals,
@@ -149,6 +151,21 @@ def test_validate_options_defaults():
 )
 def test_classify_client(pattern, expected):
     assert classify_client(pattern, TRUSTED) == expected
+
+
+def test_logical_lines():
+    text = "  a = 1 \\\n   b \\\n c\n\n# x \\\ny\n  \\\n\nlast \\"
+    # Numbered by their first line; empty ones left out; an open continuation at the end dropped.
+    assert list(logical_lines(text)) == [(1, "a = 1  b  c"), (5, "# x  y")]
+    assert list(logical_lines("a # b \\\nc\n")) == [(1, "a # b  c")]
+    assert list(logical_lines("a # b \\\nc\n", lambda line: line.split("#", 1)[0].strip())) == [(1, "a"), (2, "c")]
+
+
+@pytest.mark.parametrize(
+    "scope, status", [("all", "fail"), ("untrusted", "fail"), ("unknown", "warn"), ("trusted", "pass"), (None, "pass")]
+)
+def test_scope_result(scope, status):
+    assert scope_result(scope, ["e1", "e2"]) == Result(status, ["e1", "e2"])
 
 
 def test_read_dpkg_status(tmp_path):
