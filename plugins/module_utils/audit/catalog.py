@@ -194,7 +194,9 @@ CHECKS = [
         ACC,
         "high",
         daemons.smb_01_hosts_allow,
-        text="hosts allow = 127.0.0.1 <trusted networks> in [global] of smb.conf.",
+        role="samba",
+        variables=["samba_hosts_allow_enabled", "bastion_trusted_networks"],
+        text="hosts allow = 127.0.0.1 <trusted networks> in [global] of smb.conf, or run the samba role.",
     ),
     Check(
         "SMB-02",
@@ -202,6 +204,8 @@ CHECKS = [
         ACC,
         "medium",
         daemons.smb_02_interfaces,
+        role="samba",
+        variables=["samba_bind_interfaces_enabled", "samba_interfaces"],
         text="bind interfaces only = yes and interfaces = lo <internal interface> in [global].",
     ),
     Check(
@@ -210,7 +214,9 @@ CHECKS = [
         SVC,
         "high",
         daemons.smb_03_min_protocol,
-        text="server min protocol = SMB2_10 (or remove NT1/LANMAN settings).",
+        role="samba",
+        variables=["samba_min_protocol_enabled", "samba_min_protocol"],
+        text="server min protocol = SMB2_02 or later (remove NT1/LANMAN settings), or run the samba role.",
     ),
     Check(
         "WEB-01",

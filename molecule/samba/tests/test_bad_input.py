@@ -1,0 +1,84 @@
+"""Malformed input: the role must stop in validation, before any change, and name the
+variable. One ansible-playbook run per target, over aliases of that target (one malformed
+value each), through the docker connection.
+
+smb.conf must come through unchanged: on the unhardened soft target, where the file is not
+the role's yet, the first assertion fails."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+testinfra_hosts = ["targets"]
+
+SCENARIO = Path(__file__).resolve().parent.parent
+
+# alias: (host vars, text the failure message must contain)
+CASES = {
+    "prefix-too-long": ({"samba_trusted_networks": ["10.0.0.0/33"]}, "samba_trusted_networks"),
+    "host-bits": ({"bastion_trusted_networks": ["10.0.0.1/8"]}, "bastion_trusted_networks"),
+    "not-an-address": ({"bastion_internal_addresses": ["300.1.1.1"]}, "bastion_internal_addresses"),
+    "newline-in-address": ({"samba_internal_addresses": ["127.0.0.1\n[evil]"]}, "samba_internal_addresses"),
+    "newline-in-share": ({"samba_share_hosts_allow": {"public]\n[global": ["127.0.0.1"]}}, "samba_share_hosts_allow["),
+    "bracket-in-share": ({"samba_share_hosts_allow": {"pub[lic]": ["127.0.0.1"]}}, "samba_share_hosts_allow["),
+    "newline-in-share-host": (
+        {"samba_share_hosts_allow": {"public": ["127.0.0.1\nguest ok = yes"]}},
+        'samba_share_hosts_allow[\\"public\\"]',
+    ),
+    "space-in-interface": ({"samba_interfaces": ["lo 0.0.0.0/0"]}, "samba_interfaces"),
+    "unknown-protocol": ({"samba_min_protocol": "NT1"}, "samba_min_protocol"),
+    "wrong-type": ({"samba_share_hosts_allow": "public"}, "samba_share_hosts_allow"),
+}
+
+
+def fingerprint(host):
+    # Content of smb.conf and the number of smb.conf* entries (a new backup would show).
+    return host.check_output("sha256sum /etc/samba/smb.conf; ls /etc/samba | grep -c '^smb\\.conf'")
+
+
+def run_playbook(container, tmp_path):
+    inventory = {
+        "all": {
+            "hosts": {
+                alias: dict(values, ansible_host=container, ansible_connection="community.docker.docker")
+                for alias, (values, _expected) in CASES.items()
+            }
+        }
+    }
+    path = tmp_path / "inventory.yml"
+    path.write_text(yaml.safe_dump(inventory))
+    playbook = shutil.which("ansible-playbook", path=str(Path(sys.executable).parent)) or "ansible-playbook"
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_FORKS=str(len(CASES)))
+    proc = subprocess.run(
+        [playbook, "-i", str(path), str(SCENARIO / "bad_input.yml")],
+        capture_output=True,
+        check=False,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode != 0, "the play with malformed input succeeded: %s" % proc.stdout[-2000:]
+    return json.loads(proc.stdout[proc.stdout.index("{") :])
+
+
+def test_malformed_input_fails_before_any_change(host, tmp_path):
+    container = host.ansible.get_variables()["inventory_hostname"]
+    hardened = host.run("grep -Eq '^\\s*bind interfaces only = yes$' /etc/samba/smb.conf")
+    assert hardened.rc == 0, "not hardened"
+    before = fingerprint(host)
+    result = run_playbook(container, tmp_path)
+    assert fingerprint(host) == before, "smb.conf changed"
+    tasks = result["plays"][0]["tasks"]
+    for alias, (_values, expected) in CASES.items():
+        stats = result["stats"][alias]
+        assert stats["failures"] == 1 and stats["changed"] == 0, (alias, stats)
+        ran = [t["task"]["name"] for t in tasks if alias in t["hosts"]]
+        assert not [name for name in ran if name.startswith("SMB-")], (alias, ran)
+        failed = [t["hosts"][alias] for t in tasks if t["hosts"].get(alias, {}).get("failed")]
+        messages = json.dumps(failed)
+        assert expected in messages, "%s: %r not in %s" % (alias, expected, messages)
