@@ -154,6 +154,8 @@ CHECKS = [
         DATA,
         "high",
         dns.dns_01_transfer,
+        role="dns",
+        variables=["dns_transfer_enabled"],
         text="allow-transfer { none; }; in options (or the secondaries' addresses/keys per zone).",
     ),
     Check(
@@ -162,6 +164,8 @@ CHECKS = [
         SVC,
         "high",
         dns.dns_02_recursion,
+        role="dns",
+        variables=["dns_recursion_enabled"],
         text="recursion no; or allow-recursion { trusted networks; };",
     ),
     Check(
@@ -170,6 +174,8 @@ CHECKS = [
         SVC,
         "low",
         dns.dns_03_query,
+        role="dns",
+        variables=["dns_query_enabled"],
         text="allow-query { trusted networks; }; unless the server is authoritative for the Internet.",
     ),
     Check(
@@ -178,6 +184,8 @@ CHECKS = [
         ACC,
         "medium",
         dns.dns_04_listen,
+        role="dns",
+        variables=["dns_listen_enabled"],
         text="listen-on { 127.0.0.1; }; listen-on-v6 { ::1; }; or allow udp/53 and tcp/53 in allowed_services.",
     ),
     Check(
@@ -186,6 +194,8 @@ CHECKS = [
         SVC,
         "low",
         dns.dns_05_version,
+        role="dns",
+        variables=["dns_version_enabled"],
         text='version "none"; in options.',
     ),
     Check(
