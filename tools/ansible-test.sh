@@ -8,7 +8,7 @@
 set -euo pipefail
 what=${1:?usage: ansible-test.sh sanity|units}
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$root/.venv/bin
+bin=${BASTION_VENV:-$root/.venv}/bin
 dest=${BASTION_ANSIBLE_TEST_DIR:-$root/.build/ansible-test}/ansible_collections/bastion/hardening
 
 # The stand-in for the pip version this ansible-test wants.
