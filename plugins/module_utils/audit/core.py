@@ -553,3 +553,44 @@ def scope_result(scope, evidence):
     if scope == "unknown":
         return warned(*evidence)
     return passed(*evidence)
+
+
+def _pid_namespace(proc, pid):
+    try:
+        return os.readlink(os.path.join(proc, pid, "ns", "pid"))
+    except OSError:
+        return None
+
+
+def running_processes(proc):
+    """{pid: comm} of the processes in the /proc listing that belong to this host.
+
+    On a container host, /proc also lists the containers' processes (an inetd in a test
+    container is not this host's superserver): a process whose PID namespace is known
+    and differs from ours is left out. One whose namespace cannot be read is kept.
+    """
+    ours = _pid_namespace(proc, "self")
+    found = {}
+    for name in os.listdir(proc):
+        if name.isdigit():
+            theirs = _pid_namespace(proc, name)
+            if ours and theirs and theirs != ours:
+                continue
+            try:
+                found[int(name)] = read_text(os.path.join(proc, name, "comm")).strip()
+            except OSError:
+                continue
+    return found
+
+
+def process_uid(proc, pid):
+    """Effective uid of a process from /proc/<pid>/status, None when it cannot be read."""
+    try:
+        text = read_text(os.path.join(proc, str(pid), "status"))
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("Uid:"):
+            fields = line.split()
+            return int(fields[2]) if len(fields) > 2 else None
+    return None

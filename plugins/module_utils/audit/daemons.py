@@ -19,6 +19,7 @@ from ansible_collections.bastion.hardening.plugins.module_utils.audit.core impor
     passed,
     read_optional,
     read_text,
+    running_processes,
     warned,
 )
 
@@ -105,6 +106,48 @@ def smb_03_min_protocol(ctx, path=SMB_CONF):
     if value[0].upper() in SMB1_PROTOCOLS:
         return failed(evidence)
     return passed(evidence)
+
+
+SMB_TRUE = ("yes", "true", "1", "on")
+
+
+def smb_04_guests(ctx, path=SMB_CONF):
+    """SMB-04: guests and anonymous users are refused (map to guest, restrict anonymous, guest ok)."""
+    if not os.path.exists(path) and not ctx.installed(["samba"], ["/usr/sbin/smbd"]):
+        return not_applicable("samba is not installed and %s does not exist" % path)
+    sections = parse_smb_conf(read_optional(path) or "")
+    glob_ = sections.get("global", {})
+    bad = []
+    value = glob_.get("maptoguest")
+    if value is not None and re.sub(r"\s", "", value[0].lower()) != "never":
+        bad.append("%s line %d: map to guest = %s" % (path, value[1], value[0]))
+    value = glob_.get("restrictanonymous")
+    if value is None or value[0].strip() != "2":
+        shown = "%s (line %d)" % (value[0], value[1]) if value else "0 (the default)"
+        bad.append("%s: restrict anonymous = %s; 2 refuses anonymous users" % (path, shown))
+    for name, section in sorted(sections.items()):
+        for key in ("guestok", "public"):
+            value = section.get(key)
+            if name != "global" and value is not None and value[0].lower() in SMB_TRUE:
+                bad.append("%s line %d: [%s] guest access (%s)" % (path, value[1], name, value[0]))
+    if bad:
+        return failed(*bad)
+    return passed("%s: map to guest = never, restrict anonymous = 2, no guest share" % path)
+
+
+def smb_05_netbios(ctx, path=SMB_CONF):
+    """SMB-05: NetBIOS is off: disable netbios = yes and no nmbd running."""
+    glob_ = _smb_global(ctx, path)
+    if glob_ is None:
+        return not_applicable("samba is not installed and %s does not exist" % path)
+    nmbd = sorted(pid for pid, comm in ctx.cached("processes", running_processes, ctx.proc).items() if comm == "nmbd")
+    value = glob_.get("disablenetbios")
+    bad = ["nmbd running (pid %s)" % ", ".join(str(p) for p in nmbd)] if nmbd else []
+    if value is None or value[0].lower() not in SMB_TRUE:
+        bad.append("%s: disable netbios = %s" % (path, value[0] if value else "no (the default)"))
+    if bad:
+        return failed(*bad)
+    return passed("%s line %d: disable netbios = %s; nmbd not running" % (path, value[1], value[0]))
 
 
 # ---------------------------------------------------------------- WEB

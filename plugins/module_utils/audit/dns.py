@@ -7,13 +7,18 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 
 from ansible_collections.bastion.hardening.plugins.module_utils.audit.core import (
     classify_client,
     failed,
     not_applicable,
     passed,
+    process_uid,
+    read_optional,
     read_text,
+    running_processes,
     scope_result,
     warned,
 )
@@ -284,3 +289,33 @@ def dns_05_version(ctx, paths=NAMED_CONFS):
     if stmt is None:
         return failed("%s: no version option: named answers version.bind with its real version" % path)
     return passed("%s: %s" % (stmt.where(), describe(stmt)))
+
+
+NAMED_DEFAULTS = ("/etc/default/named", "/etc/default/bind9")
+
+
+def dns_06_user(ctx, defaults=NAMED_DEFAULTS, paths=NAMED_CONFS):
+    """DNS-06: named runs as its own user: `-u <user>` in OPTIONS and no named process as root."""
+    if not any(os.path.exists(p) for p in paths) and not ctx.installed(["bind9"], ["/usr/sbin/named"]):
+        return not_applicable("bind9 is not installed and there is no named.conf (%s)" % ", ".join(paths))
+    bad, good = [], []
+    for path in defaults:
+        text = read_optional(path)
+        if text is None:
+            continue
+        match = re.search(r"^\s*OPTIONS\s*=\s*(.*)$", text, re.M)
+        words = shlex.split(match.group(1), comments=True) if match else []
+        words = " ".join(words).split()
+        if "-u" in words[:-1] and words[words.index("-u") + 1] != "root":
+            good.append("%s: OPTIONS has -u %s" % (path, words[words.index("-u") + 1]))
+        else:
+            bad.append("%s: OPTIONS has no -u <user>: named keeps root" % path)
+    for pid, comm in sorted(ctx.cached("processes", running_processes, ctx.proc).items()):
+        if comm == "named":
+            uid = process_uid(ctx.proc, pid)
+            (bad if uid == 0 else good).append("named (pid %d) runs as uid %s" % (pid, uid))
+    if bad:
+        return failed(*bad)
+    if not good:
+        return not_applicable("no %s and no named running" % " or ".join(defaults))
+    return passed(*good)

@@ -21,6 +21,7 @@ from ansible_collections.bastion.hardening.plugins.module_utils.audit.core impor
     passed,
     read_optional,
     read_text,
+    running_processes,
     scope_result,
     warned,
 )
@@ -267,34 +268,6 @@ def inetd_05_packages(ctx, inetd_path="/etc/inetd.conf", xinetd_dir="/etc/xinetd
     if leftovers:
         return warned(*leftovers)
     return passed("no leftover legacy service packages")
-
-
-def _pid_namespace(proc, pid):
-    try:
-        return os.readlink(os.path.join(proc, pid, "ns", "pid"))
-    except OSError:
-        return None
-
-
-def running_processes(proc):
-    """{pid: comm} of the processes in the /proc listing that belong to this host.
-
-    On a container host, /proc also lists the containers' processes (an inetd in a test
-    container is not this host's superserver): a process whose PID namespace is known
-    and differs from ours is left out. One whose namespace cannot be read is kept.
-    """
-    ours = _pid_namespace(proc, "self")
-    found = {}
-    for name in os.listdir(proc):
-        if name.isdigit():
-            theirs = _pid_namespace(proc, name)
-            if ours and theirs and theirs != ours:
-                continue
-            try:
-                found[int(name)] = read_text(os.path.join(proc, name, "comm")).strip()
-            except OSError:
-                continue
-    return found
 
 
 def inetd_06_superserver(ctx, inetd_path="/etc/inetd.conf", xinetd_dir="/etc/xinetd.d"):

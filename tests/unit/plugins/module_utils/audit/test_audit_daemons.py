@@ -406,3 +406,68 @@ def test_lpd_hosts_lpd(tmp_path):
     assert daemons.lpd_01_hosts_lpd(make_ctx(), str(hosts)).status == "fail"
     assert daemons.lpd_01_hosts_lpd(make_ctx(packages={"lpr": "1"}), "/nonexistent").status == "pass"
     assert daemons.lpd_01_hosts_lpd(make_ctx(packages={}), "/nonexistent").status == "not_applicable"
+
+
+def fake_processes(tmp_path, processes):
+    """A /proc with comm and status (effective uid) for {pid: (comm, uid)}."""
+    proc = tmp_path / "proc"
+    for pid, (comm, uid) in processes.items():
+        (proc / str(pid)).mkdir(parents=True)
+        (proc / str(pid) / "comm").write_text(comm + "\n")
+        (proc / str(pid) / "status").write_text("Name:\t%s\nUid:\t%d\t%d\t%d\t%d\n" % (comm, uid, uid, uid, uid))
+    return str(proc)
+
+
+def test_smb_04_debian12_stock_lets_guests_in():
+    res = daemons.smb_04_guests(make_ctx(packages={"samba": "4.17"}), SMB12)
+    assert (res.status, res.evidence) == (
+        "fail",
+        [
+            "%s line 97: map to guest = bad user" % SMB12,
+            "%s: restrict anonymous = 0 (the default); 2 refuses anonymous users" % SMB12,
+        ],
+    )
+
+
+def test_smb_04_hardened_and_guest_share(tmp_path):
+    conf = tmp_path / "smb.conf"
+    conf.write_text("[global]\n Map To Guest = Never\n restrict anonymous = 2\n[data]\n path = /srv\n guest ok = no\n")
+    ctx = make_ctx(packages={"samba": "4"})
+    assert daemons.smb_04_guests(ctx, str(conf)).status == "pass"
+    conf.write_text(conf.read_text() + "[public]\n path = /srv/p\n public = yes\n")
+    res = daemons.smb_04_guests(ctx, str(conf))
+    assert (res.status, res.evidence) == ("fail", ["%s line 9: [public] guest access (yes)" % conf])
+    assert daemons.smb_04_guests(make_ctx(packages={}), "/nonexistent").status == "not_applicable"
+
+
+def test_smb_05_netbios(tmp_path):
+    conf = tmp_path / "smb.conf"
+    conf.write_text("[global]\n disable netbios = yes\n")
+    ctx = make_ctx(packages={"samba": "4"}, proc=fake_processes(tmp_path, {10: ("smbd", 0)}))
+    res = daemons.smb_05_netbios(ctx, str(conf))
+    assert (res.status, res.evidence) == ("pass", ["%s line 2: disable netbios = yes; nmbd not running" % conf])
+    ctx = make_ctx(packages={"samba": "4"}, proc=fake_processes(tmp_path / "b", {10: ("smbd", 0), 11: ("nmbd", 0)}))
+    res = daemons.smb_05_netbios(ctx, SMB12)
+    assert (res.status, res.evidence) == (
+        "fail",
+        ["nmbd running (pid 11)", "%s: disable netbios = no (the default)" % SMB12],
+    )
+
+
+def test_dns_06_user(tmp_path):
+    defaults = tmp_path / "named"
+    defaults.write_text('# startup options for the server\nOPTIONS="-u bind"\n')
+    ctx = make_ctx(packages={"bind9": "9.18"}, proc=fake_processes(tmp_path, {20: ("named", 101)}))
+    res = dns.dns_06_user(ctx, (str(defaults),), (str(BIND / "named.conf"),))
+    assert (res.status, res.evidence) == (
+        "pass",
+        ["%s: OPTIONS has -u bind" % defaults, "named (pid 20) runs as uid 101"],
+    )
+    defaults.write_text('OPTIONS=""\n')
+    ctx = make_ctx(packages={"bind9": "9.18"}, proc=fake_processes(tmp_path / "b", {20: ("named", 0)}))
+    res = dns.dns_06_user(ctx, (str(defaults),), (str(BIND / "named.conf"),))
+    assert (res.status, res.evidence) == (
+        "fail",
+        ["%s: OPTIONS has no -u <user>: named keeps root" % defaults, "named (pid 20) runs as uid 0"],
+    )
+    assert dns.dns_06_user(make_ctx(packages={}), (str(defaults),), ("/nonexistent",)).status == "not_applicable"
