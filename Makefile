@@ -24,7 +24,7 @@ IMAGES := softtarget:11 softtarget:12 softtarget:13 xinetd:12 client:12 minimal:
 # Every scenario under molecule/ except the shared pieces; SCENARIOS=inetd narrows it.
 SCENARIOS ?= $(filter-out shared,$(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
 
-.PHONY: help venv docker images docs docs-check audit bench report-test lint yamllint ansible-lint ruff sanity units build molecule test demo clean
+.PHONY: help venv docker images docs docs-check audit bench ee report-test lint yamllint ansible-lint ruff sanity units build molecule test demo clean
 
 help:
 	@echo "make demo   - harden a soft-target container and show its services before and after"
@@ -103,6 +103,10 @@ bench: venv images
 
 report-test: venv docker
 	$(BIN)/pytest -q tests/report
+
+# Execution environment: generate and check the ansible-builder context (no image: no registry here).
+ee: venv
+	tools/ee-check.sh
 
 clean:
 	rm -rf .build reports
