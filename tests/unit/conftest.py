@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
+import os
 import shutil
 import sys
 import tempfile
@@ -45,3 +46,12 @@ def _make_importable() -> None:
 
 
 _make_importable()
+
+
+# Shared test helpers (module_harness, audit_helpers) are plain modules next to the tests that
+# use them. pytest run by hand puts those folders on sys.path; ansible-test units does not, so
+# do it here, once, for both.
+for _helpers in ("plugins/modules", "plugins/module_utils/audit"):
+    _path = os.path.join(os.path.dirname(os.path.abspath(__file__)), _helpers)
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
