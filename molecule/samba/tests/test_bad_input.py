@@ -5,18 +5,15 @@ value each), through the docker connection.
 smb.conf must come through unchanged: on the unhardened soft target, where the file is not
 the role's yet, the first assertion fails."""
 
-import json
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-import yaml
+SCENARIO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(SCENARIO.parent / "shared"))
+
+from bad_input_harness import assert_rejected, run_playbook  # noqa: E402
 
 testinfra_hosts = ["targets"]
-
-SCENARIO = Path(__file__).resolve().parent.parent
 
 # alias: (host vars, text the failure message must contain)
 CASES = {
@@ -41,44 +38,11 @@ def fingerprint(host):
     return host.check_output("sha256sum /etc/samba/smb.conf; ls /etc/samba | grep -c '^smb\\.conf'")
 
 
-def run_playbook(container, tmp_path):
-    inventory = {
-        "all": {
-            "hosts": {
-                alias: dict(values, ansible_host=container, ansible_connection="community.docker.docker")
-                for alias, (values, _expected) in CASES.items()
-            }
-        }
-    }
-    path = tmp_path / "inventory.yml"
-    path.write_text(yaml.safe_dump(inventory))
-    playbook = shutil.which("ansible-playbook", path=str(Path(sys.executable).parent)) or "ansible-playbook"
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_FORKS=str(len(CASES)))
-    proc = subprocess.run(
-        [playbook, "-i", str(path), str(SCENARIO / "bad_input.yml")],
-        capture_output=True,
-        check=False,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert proc.returncode != 0, "the play with malformed input succeeded: %s" % proc.stdout[-2000:]
-    return json.loads(proc.stdout[proc.stdout.index("{") :])
-
-
 def test_malformed_input_fails_before_any_change(host, tmp_path):
     container = host.ansible.get_variables()["inventory_hostname"]
     hardened = host.run("grep -Eq '^\\s*bind interfaces only = yes$' /etc/samba/smb.conf")
     assert hardened.rc == 0, "not hardened"
     before = fingerprint(host)
-    result = run_playbook(container, tmp_path)
+    result = run_playbook(SCENARIO, container, tmp_path, CASES)
     assert fingerprint(host) == before, "smb.conf changed"
-    tasks = result["plays"][0]["tasks"]
-    for alias, (_values, expected) in CASES.items():
-        stats = result["stats"][alias]
-        assert stats["failures"] == 1 and stats["changed"] == 0, (alias, stats)
-        ran = [t["task"]["name"] for t in tasks if alias in t["hosts"]]
-        assert not [name for name in ran if name.startswith("SMB-")], (alias, ran)
-        failed = [t["hosts"][alias] for t in tasks if t["hosts"].get(alias, {}).get("failed")]
-        messages = json.dumps(failed)
-        assert expected in messages, "%s: %r not in %s" % (alias, expected, messages)
+    assert_rejected(result, CASES, "SMB-")

@@ -5,18 +5,15 @@ value each), through the docker connection.
 The hardened files must come through unchanged: on the unhardened soft target, where the
 files are not the role's yet, the first assertion fails."""
 
-import json
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-import yaml
+SCENARIO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(SCENARIO.parent / "shared"))
+
+from bad_input_harness import assert_rejected, run_playbook  # noqa: E402
 
 testinfra_hosts = ["targets"]
-
-SCENARIO = Path(__file__).resolve().parent.parent
 FILES = "/etc/hosts.allow /etc/hosts.deny"
 FINGER = {"daemons": ["in.fingerd"], "clients": ["127.0.0.1"]}
 
@@ -56,43 +53,10 @@ def fingerprint(host):
     return host.check_output("sha256sum %s; ls /etc | grep -c '^hosts\\.'" % FILES)
 
 
-def run_playbook(container, tmp_path):
-    inventory = {
-        "all": {
-            "hosts": {
-                alias: dict(values, ansible_host=container, ansible_connection="community.docker.docker")
-                for alias, (values, _expected) in CASES.items()
-            }
-        }
-    }
-    path = tmp_path / "inventory.yml"
-    path.write_text(yaml.safe_dump(inventory))
-    playbook = shutil.which("ansible-playbook", path=str(Path(sys.executable).parent)) or "ansible-playbook"
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_FORKS=str(len(CASES)))
-    proc = subprocess.run(
-        [playbook, "-i", str(path), str(SCENARIO / "bad_input.yml")],
-        capture_output=True,
-        check=False,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert proc.returncode != 0, "the play with malformed input succeeded: %s" % proc.stdout[-2000:]
-    return json.loads(proc.stdout[proc.stdout.index("{") :])
-
-
 def test_malformed_input_fails_before_any_change(host, tmp_path):
     container = host.ansible.get_variables()["inventory_hostname"]
     assert host.check_output("grep -v '^#' /etc/hosts.deny | grep -c '^ALL: ALL$' || true") == "1", "not hardened"
     before = fingerprint(host)
-    result = run_playbook(container, tmp_path)
+    result = run_playbook(SCENARIO, container, tmp_path, CASES)
     assert fingerprint(host) == before, "the files changed"
-    tasks = result["plays"][0]["tasks"]
-    for alias, (_values, expected) in CASES.items():
-        stats = result["stats"][alias]
-        assert stats["failures"] == 1 and stats["changed"] == 0, (alias, stats)
-        ran = [t["task"]["name"] for t in tasks if alias in t["hosts"]]
-        assert not [name for name in ran if name.startswith("TCPW-")], (alias, ran)
-        failed = [t["hosts"][alias] for t in tasks if t["hosts"].get(alias, {}).get("failed")]
-        messages = json.dumps(failed)
-        assert expected in messages, "%s: %r not in %s" % (alias, expected, messages)
+    assert_rejected(result, CASES, "TCPW-")
