@@ -32,4 +32,5 @@ gate "ansible-test sanity" make --no-print-directory sanity
 gate "ansible-test units" make --no-print-directory units
 gate "report render in Chromium" make --no-print-directory report-test
 gate "collection build" make --no-print-directory build
+gate "execution environment (ansible-builder create)" make --no-print-directory ee
 make --no-print-directory molecule
