@@ -206,16 +206,40 @@ def _last(directives, name):
     return found[-1] if found else None
 
 
-def _apache_value_check(ctx, paths, name, good, default):
+def _apache_value_check(ctx, paths, name, good, default, sections=False):
+    """The last server-level NAME decides; with SECTIONS, a bad NAME inside a section
+    (<VirtualHost>, <Directory>...) fails too, as it turns the setting back on there."""
     path, directives = load_apache(ctx, paths)
     if path is None:
         return not_applicable("no Apache configuration (%s)" % ", ".join(paths))
-    found = _last(directives, name)
+
+    def is_good(directive):
+        return (directive[3].split() or [""])[0].lower() in good
+
+    def where(directive):
+        return "%s line %d: %s %s%s" % (
+            directive[0],
+            directive[1],
+            directive[2],
+            directive[3],
+            " (in <%s>)" % directive[4] if directive[4] else "",
+        )
+
+    def in_section(directive):
+        # <IfModule>, <IfDefine>, <IfVersion>...: conditions of the server level, not sections.
+        return sections and directive[4] and not directive[4].lower().startswith("if")
+
+    found = _last([d for d in directives if not in_section(d)], name)
+    bad = [where(d) for d in directives if in_section(d) and d[2].lower() == name.lower() and not is_good(d)]
     if found is None:
         evidence = "%s: no %s (default %s)" % (path, name, default)
-        return passed(evidence) if default.lower() in good else failed(evidence)
-    evidence = "%s line %d: %s %s" % (found[0], found[1], found[2], found[3])
-    return passed(evidence) if found[3].split()[0].lower() in good else failed(evidence)
+        ok = default.lower() in good
+    else:
+        evidence = where(found)
+        ok = is_good(found)
+    if ok and not bad:
+        return passed(evidence)
+    return failed(*([] if ok else [evidence]) + bad)
 
 
 def web_01_server_tokens(ctx, paths=APACHE_CONFS):
@@ -225,12 +249,12 @@ def web_01_server_tokens(ctx, paths=APACHE_CONFS):
 
 def web_02_server_signature(ctx, paths=APACHE_CONFS):
     """WEB-02: ServerSignature Off."""
-    return _apache_value_check(ctx, paths, "ServerSignature", ("off",), "Off")
+    return _apache_value_check(ctx, paths, "ServerSignature", ("off",), "Off", sections=True)
 
 
 def web_03_trace(ctx, paths=APACHE_CONFS):
     """WEB-03: TraceEnable Off."""
-    return _apache_value_check(ctx, paths, "TraceEnable", ("off",), "On")
+    return _apache_value_check(ctx, paths, "TraceEnable", ("off",), "On", sections=True)
 
 
 def web_04_indexes(ctx, paths=APACHE_CONFS):

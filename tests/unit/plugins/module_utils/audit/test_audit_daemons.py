@@ -318,6 +318,35 @@ def test_web_defaults_and_options(tmp_path):
     assert daemons.web_01_server_tokens(make_ctx(), ("/nonexistent/apache2.conf",)).status == "not_applicable"
 
 
+def test_web_settings_turned_back_on_in_a_section(tmp_path):
+    """ServerSignature and TraceEnable hold in <VirtualHost> (and ServerSignature in <Directory>)
+    too: a section that turns them on fails even when the server level is right. <IfModule> is a
+    condition of the server level, not a section."""
+    conf = tmp_path / "apache2.conf"
+    conf.write_text(
+        "<IfModule mod_headers.c>\n  ServerSignature Off\n</IfModule>\nTraceEnable Off\n"
+        "<VirtualHost *:80>\n  ServerSignature On\n  TraceEnable extended\n</VirtualHost>\n"
+        "<VirtualHost *:81>\n  TraceEnable Off\n</VirtualHost>\n"
+    )
+    paths = (str(conf),)
+    res = daemons.web_02_server_signature(make_ctx(), paths)
+    assert (res.status, res.evidence) == ("fail", ["%s line 6: ServerSignature On (in <VirtualHost *:80>)" % conf])
+    res = daemons.web_03_trace(make_ctx(), paths)
+    assert (res.status, res.evidence) == ("fail", ["%s line 7: TraceEnable extended (in <VirtualHost *:80>)" % conf])
+    conf.write_text("ServerSignature On\n<VirtualHost *:80>\n  ServerSignature Off\n</VirtualHost>\nTraceEnable\n")
+    res = daemons.web_02_server_signature(make_ctx(), paths)
+    assert (res.status, res.evidence) == ("fail", ["%s line 1: ServerSignature On" % conf])
+    # A directive without a value is no Off.
+    assert daemons.web_03_trace(make_ctx(), paths).evidence == ["%s line 5: TraceEnable " % conf]
+    conf.write_text("<IfModule mod_headers.c>\nServerSignature Off\n</IfModule>\nTraceEnable Off\n")
+    res = daemons.web_02_server_signature(make_ctx(), paths)
+    assert (res.status, res.evidence) == (
+        "pass",
+        ["%s line 2: ServerSignature Off (in <IfModule mod_headers.c>)" % conf],
+    )
+    assert daemons.web_03_trace(make_ctx(), paths).status == "pass"
+
+
 # ---------------------------------------------------------------- RPC
 
 NFS = AUDIT / "nfs"
