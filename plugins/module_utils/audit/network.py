@@ -14,10 +14,8 @@ from ansible_collections.bastion.hardening.plugins.module_utils.audit.core impor
     errored,
     failed,
     is_internal,
-    not_applicable,
     passed,
     read_text,
-    warned,
     which,
 )
 
@@ -242,15 +240,42 @@ def parse_iptables_save(text):
     return list(chains.values())
 
 
-def _ssh_rule(rule):
-    if "accept" not in rule.lower().split():
+def _port_items(text):
+    """(low, high) of each port or range in a dport match ('22', '{ 22, 1-21 }', '22,80', '1:21')."""
+    out = []
+    for item in re.split(r"[\s,{}]+", text):
+        match = re.match(r"^(\d+)(?:[-:](\d+))?$", item)
+        if match:
+            out.append((int(match.group(1)), int(match.group(2) or match.group(1))))
+        elif item == "ssh":
+            out.append((22, 22))
+    return out
+
+
+def _ssh_rule(rule, ports=(22,)):
+    """Whether RULE (nft or iptables-save) accepts TCP to one of PORTS."""
+    words = rule.lower().split()
+    if "accept" not in words and "-j accept" not in rule.lower():
         return False
-    ports = []
+    if "udp" in words and "tcp" not in words:
+        return False
+    items = []
     for match in _NFT_DPORT_RE.finditer(rule):
-        ports.extend(re.split(r"[\s,{}]+", match.group(1)))
+        items.extend(_port_items(match.group(1)))
     for match in re.finditer(r"--dports?\s+(\S+)", rule):
-        ports.extend(re.split(r"[,:]", match.group(1)))
-    return "22" in ports or "ssh" in ports
+        items.extend(_port_items(match.group(1)))
+    return any(low <= port <= high for low, high in items for port in ports)
+
+
+def ssh_ports(ctx):
+    """(ports sshd listens on over TCP, how they were found): its sockets, else 22."""
+    try:
+        found = sorted({s["port"] for s in sockets(ctx) if s["proto"].startswith("tcp") and s["process"] == "sshd"})
+    except (OSError, ValueError):
+        found = []
+    if found:
+        return found, "sshd listens on tcp port %s" % ", ".join(str(p) for p in found)
+    return [22], "no listening sshd found: port 22 assumed"
 
 
 def firewall_backend(ctx):
@@ -286,7 +311,7 @@ def _ruleset_or_result(ctx):
     except RuntimeError as e:
         return None, None, errored("cannot read the ruleset: %s" % e)
     if backend is None:
-        return None, None, not_applicable("no packet filter tool installed (see FW-01)")
+        return None, [], None
     return backend, chains, None
 
 
@@ -299,10 +324,12 @@ def fw_01_backend(ctx):
 
 
 def fw_02_input_policy(ctx):
-    """FW-02: a base chain on the input hook drops or rejects by default."""
+    """FW-02: a base chain on the input hook drops by default (no packet filter: input accepted)."""
     backend, chains, unchecked = _ruleset_or_result(ctx)
     if unchecked is not None:
         return unchecked
+    if backend is None:
+        return failed("no packet filter tool installed (see FW-01): input is accepted")
     inputs = [c for c in chains if c["hook"] == "input"]
     evidence = ["%s chain %s: hook input policy %s" % (c["table"], c["name"], c["policy"]) for c in inputs]
     if any(c["policy"] == "drop" for c in inputs):
@@ -311,14 +338,17 @@ def fw_02_input_policy(ctx):
 
 
 def fw_03_ssh_rule(ctx):
-    """FW-03: a rule accepts SSH, so a drop policy does not lock the operator out."""
+    """FW-03: a rule accepts SSH on the port sshd listens on, so a drop policy does not lock the operator out."""
     backend, chains, unchecked = _ruleset_or_result(ctx)
     if unchecked is not None:
         return unchecked
+    ports, how = ssh_ports(ctx)
+    if backend is None:
+        return failed("no packet filter tool installed (see FW-01): no rule accepts SSH", how)
     candidates = [c for c in chains if c["hook"] in (None, "input", "prerouting")]
-    rules = ["%s: %s" % (c["name"], r) for c in candidates for r in c["rules"] if _ssh_rule(r)]
+    rules = ["%s: %s" % (c["name"], r) for c in candidates for r in c["rules"] if _ssh_rule(r, ports)]
     if rules:
-        return passed(*rules)
+        return passed(how, *rules)
     if any(c["hook"] == "input" and c["policy"] == "drop" for c in chains):
-        return failed("input policy drop and no rule accepting tcp port 22")
-    return warned("no rule accepting tcp port 22 (input is not filtered)")
+        return failed(how, "input policy drop and no rule accepting SSH")
+    return failed(how, "no rule accepting SSH (input is not filtered either)")

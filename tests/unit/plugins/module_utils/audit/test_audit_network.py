@@ -179,20 +179,29 @@ def test_fw_nft_pass():
     assert network.fw_01_backend(ctx).evidence == ["nft: /usr/sbin/nft"]
     assert network.fw_02_input_policy(ctx).evidence == ["inet filter chain input: hook input policy drop"]
     assert network.fw_02_input_policy(ctx).status == "pass"
-    assert network.fw_03_ssh_rule(ctx).evidence == ["input: tcp dport { 22, 443 } ip saddr 10.0.0.0/8 accept"]
+    assert network.fw_03_ssh_rule(ctx).evidence == [
+        "no listening sshd found: port 22 assumed",
+        "input: tcp dport { 22, 443 } ip saddr 10.0.0.0/8 accept",
+    ]
 
 
 def test_fw_iptables_pass():
     ctx = fw_ctx("iptables", {("iptables-save",): CommandResult(0, IPTABLES_SAVE)})
     assert network.fw_02_input_policy(ctx).status == "pass"
     res = network.fw_03_ssh_rule(ctx)
-    assert (res.status, res.evidence) == ("pass", ["ssh-in: -A ssh-in -p tcp -m multiport --dports 22,2222 -j ACCEPT"])
+    assert (res.status, res.evidence[1:]) == (
+        "pass",
+        ["ssh-in: -A ssh-in -p tcp -m multiport --dports 22,2222 -j ACCEPT"],
+    )
 
 
 def test_fw_drop_without_ssh_rule_fails():
     ruleset = "table ip filter {\n\tchain INPUT {\n\t\ttype filter hook input priority 0; policy drop;\n\t}\n}\n"
     ctx = fw_ctx("nft", {("nft", "list", "ruleset"): CommandResult(0, ruleset)})
-    assert network.fw_03_ssh_rule(ctx).evidence == ["input policy drop and no rule accepting tcp port 22"]
+    assert network.fw_03_ssh_rule(ctx).evidence == [
+        "no listening sshd found: port 22 assumed",
+        "input policy drop and no rule accepting SSH",
+    ]
     assert network.fw_03_ssh_rule(ctx).status == "fail"
 
 
@@ -200,7 +209,8 @@ def test_fw_empty_ruleset():
     ctx = fw_ctx("nft", {("nft", "list", "ruleset"): CommandResult(0, "")})
     assert network.fw_02_input_policy(ctx).evidence == ["nft: no chain on the input hook, input is accepted"]
     assert network.fw_02_input_policy(ctx).status == "fail"
-    assert network.fw_03_ssh_rule(ctx).status == "warn"
+    res = network.fw_03_ssh_rule(ctx)
+    assert (res.status, res.evidence[-1]) == ("fail", "no rule accepting SSH (input is not filtered either)")
 
 
 def test_fw_ruleset_unreadable_in_container():
@@ -217,4 +227,55 @@ def test_fw_ruleset_unreadable_in_container():
 def test_fw_no_backend():
     ctx = make_ctx(fw_backend=(None, None))
     assert network.fw_01_backend(ctx).status == "fail"
-    assert network.fw_02_input_policy(ctx).status == "not_applicable"
+    res = network.fw_02_input_policy(ctx)
+    assert (res.status, res.evidence) == ("fail", ["no packet filter tool installed (see FW-01): input is accepted"])
+    res = network.fw_03_ssh_rule(ctx)
+    assert res.status == "fail"
+    assert res.evidence[0] == "no packet filter tool installed (see FW-01): no rule accepts SSH"
+
+
+# The ruleset the firewall role loads (nft list ruleset on Debian 12, abridged): sshd on 2222.
+NFT_ROLE_RULESET = """table inet bastion_filter {
+	chain input {
+		type filter hook input priority filter; policy drop;
+		iifname "lo" accept comment "loopback"
+		ct state established,related accept comment "established"
+		ip saddr 172.30.40.0/24 tcp dport 2222 counter packets 3 bytes 180 accept comment "management ssh"
+		tcp dport { 1-21, 23-1023 } counter packets 0 bytes 0 reject with tcp reset comment "legacy"
+	}
+}
+"""
+
+
+def sshd_on(*ports):
+    return [sock("tcp", "0.0.0.0", p, pid=50, process="sshd") for p in ports] + [
+        sock("tcp", "0.0.0.0", 80, 60, "python3")
+    ]
+
+
+def test_fw_03_uses_the_port_sshd_listens_on():
+    answers = {("nft", "list", "ruleset"): CommandResult(0, NFT_ROLE_RULESET)}
+    res = network.fw_03_ssh_rule(fw_ctx_with(answers, sshd_on(2222)))
+    assert res.status == "pass"
+    assert res.evidence[0] == "sshd listens on tcp port 2222"
+    assert "management ssh" in res.evidence[1]
+    # sshd moved to 2200: the rule for 2222 no longer counts, and a reject does not either.
+    res = network.fw_03_ssh_rule(fw_ctx_with(answers, sshd_on(2200)))
+    assert (res.status, res.evidence) == (
+        "fail",
+        ["sshd listens on tcp port 2200", "input policy drop and no rule accepting SSH"],
+    )
+    # sshd on 22: no rule accepts it (the rejected ranges leave 22 out, and a reject is no accept).
+    assert network.fw_03_ssh_rule(fw_ctx_with(answers, sshd_on(22))).status == "fail"
+
+
+def test_fw_ssh_rule_port_ranges():
+    assert network._ssh_rule("tcp dport 2000-3000 accept", [2222])
+    assert network._ssh_rule("-A INPUT -p tcp -m multiport --dports 80,2000:3000 -j ACCEPT", [2222])
+    assert not network._ssh_rule("tcp dport 2000-3000 drop", [2222])
+    assert not network._ssh_rule("udp dport 2222 accept", [2222])
+    assert not network._ssh_rule("tcp dport { 22, 80 } accept", [2222])
+
+
+def fw_ctx_with(answers, sockets):
+    return make_ctx(answers=answers, fw_backend=("nft", "/usr/sbin/nft"), sockets=sockets)
