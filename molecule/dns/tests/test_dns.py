@@ -7,8 +7,14 @@ address, answers and recurses for localnets (the untrusted client is on one), tr
 to anyone, shows its version and, as prepare leaves it, runs as root."""
 
 import re
+import sys
+from pathlib import Path
 
 import testinfra
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "shared"))
+
+from audit_harness import assert_fail_then_pass  # noqa: E402
 
 testinfra_hosts = ["targets"]
 
@@ -127,3 +133,7 @@ def test_zone_transfer_to_the_secondary_only(host):
     )
     refused = dig(UNTRUSTED, "@%s" % address, "example.test", "AXFR")
     assert "Transfer failed" in refused and not re.search(r"^www\.example\.test\.", refused, re.M), refused
+
+
+def test_audit_checks_fail_before_and_pass_after(host):
+    assert_fail_then_pass(host, ["DNS-01", "DNS-02", "DNS-03", "DNS-04", "DNS-05", "DNS-06"])

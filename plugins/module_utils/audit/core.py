@@ -319,11 +319,49 @@ class Context(object):
         )
 
     @property
+    def local_networks(self):
+        """The networks this host is attached to (BIND's localnets), from the kernel's routes."""
+        return self.cached("local_networks", attached_networks, self.proc)
+
+    @property
     def allowed(self):
         return self.cached("allowed", parse_services, self.options["allowed_services"], "allowed_services")
 
 
 # ---------------------------------------------------------------- small readers
+
+
+def attached_networks(proc="/proc"):
+    """Networks reached without a gateway (directly attached), from PROC/net/route and ipv6_route.
+
+    The kernel's own view, as BIND's localnets sees it; loopback and multicast routes left out.
+    A missing file (no IPv6, no /proc) contributes nothing."""
+    networks = []
+    route = read_optional(os.path.join(proc, "net", "route")) or ""
+    for line in route.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 8 or fields[0] == "lo":
+            continue
+        destination, gateway, flags, mask = fields[1], fields[2], int(fields[3], 16), fields[7]
+        if flags & 0x2 or int(gateway, 16) != 0 or int(destination, 16) == 0:
+            continue  # via a gateway, or the default route
+        # Little-endian hex, as the kernel prints them.
+        address = ipaddress.IPv4Address(int.from_bytes(bytes.fromhex(destination), "little"))
+        prefix = bin(int.from_bytes(bytes.fromhex(mask), "little")).count("1")
+        networks.append(ipaddress.ip_network("%s/%d" % (address, prefix), strict=False))
+    route6 = read_optional(os.path.join(proc, "net", "ipv6_route")) or ""
+    for line in route6.splitlines():
+        fields = line.split()
+        if len(fields) < 10 or fields[9] == "lo":
+            continue
+        destination, prefix, gateway, flags = fields[0], int(fields[1], 16), fields[4], int(fields[8], 16)
+        if flags & 0x2 or int(gateway, 16) != 0 or prefix == 0:
+            continue
+        network = ipaddress.ip_network("%s/%d" % (ipaddress.IPv6Address(int(destination, 16)), prefix), strict=False)
+        if network.is_multicast or network.prefixlen == 128:
+            continue  # multicast, and the host's own /128 entries (local table)
+        networks.append(network)
+    return sorted(set(networks), key=lambda n: (n.version, n))
 
 
 def read_text(path):

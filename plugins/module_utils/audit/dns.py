@@ -155,14 +155,20 @@ def option(statements, name):
     return found[-1] if found else None
 
 
-def match_list_scope(elements, acls, trusted, depth=0):
-    """How far an address match list reaches: all, untrusted, unknown, trusted or none."""
-    order = ("none", "trusted", "unknown", "untrusted", "all")
+SCOPE_ORDER = ("none", "trusted", "unknown", "untrusted", "all")
+
+
+def match_list_scope(elements, acls, trusted, depth=0, localnets=None):
+    """How far an address match list reaches: all, untrusted, unknown, trusted or none.
+
+    ``localnets`` are the networks the host is attached to: the keyword reaches as far as the
+    widest of them (None: not known, counted as trusted)."""
+    order = SCOPE_ORDER
     worst = "none"
     for element in elements:
         words = element.words
         if element.children is not None:
-            scope = match_list_scope(element.children, acls, trusted, depth + 1)
+            scope = match_list_scope(element.children, acls, trusted, depth + 1, localnets)
         elif not words or words[0].startswith("!"):
             continue  # a negation only narrows the list
         elif words[0] == "key":
@@ -171,10 +177,13 @@ def match_list_scope(elements, acls, trusted, depth=0):
             scope = "all"
         elif words[0] in ("none",):
             scope = "none"
-        elif words[0] in ("localhost", "localnets"):
+        elif words[0] == "localhost":
             scope = "trusted"
+        elif words[0] == "localnets":
+            scopes = [classify_client(str(net), trusted) for net in localnets or []]
+            scope = max(scopes or ["trusted"], key=order.index)
         elif words[0] in acls and depth < MAX_INCLUDE_DEPTH:
-            scope = match_list_scope(acls[words[0]], acls, trusted, depth + 1)
+            scope = match_list_scope(acls[words[0]], acls, trusted, depth + 1, localnets)
         else:
             scope = classify_client(words[0], trusted)
         if order.index(scope) > order.index(worst):
@@ -190,6 +199,11 @@ def describe(statement):
     if statement.children is None:
         return " ".join(statement.words)
     return "%s { %s }" % (" ".join(statement.words), " ".join(describe(c) + ";" for c in statement.children))
+
+
+def clients_trusted(ctx):
+    """Clients BIND may serve: the trusted networks and the host's own (internal and loopback) addresses."""
+    return list(ctx.trusted) + list(ctx.internal_networks)
 
 
 def load_named(ctx, paths=NAMED_CONFS):
@@ -208,8 +222,14 @@ def _list_check(ctx, paths, name, default_scope, default_text):
         return None, ["no named.conf (%s)" % ", ".join(paths)]
     stmt = option(statements, name)
     if stmt is None:
+        if default_scope == "localnets":  # BIND's default "localnets; localhost;"
+            here = " ".join(str(net) for net in ctx.local_networks) or "none"
+            scopes = [classify_client(str(net), clients_trusted(ctx)) for net in ctx.local_networks] or ["trusted"]
+            return max(scopes, key=SCOPE_ORDER.index), [
+                "%s: no %s in options (default: %s; localnets here: %s)" % (path, name, default_text, here)
+            ]
         return default_scope, ["%s: no %s in options (default: %s)" % (path, name, default_text)]
-    scope = match_list_scope(stmt.children or [], acls_of(statements), ctx.trusted)
+    scope = match_list_scope(stmt.children or [], acls_of(statements), clients_trusted(ctx), 0, ctx.local_networks)
     return scope, ["%s: %s" % (stmt.where(), describe(stmt))]
 
 
@@ -222,7 +242,7 @@ def dns_01_transfer(ctx, paths=NAMED_CONFS):
     acls = acls_of(statements)
     for zone in find(statements, "zone"):
         for stmt in find(zone.children or [], "allow-transfer"):
-            zone_scope = match_list_scope(stmt.children or [], acls, ctx.trusted)
+            zone_scope = match_list_scope(stmt.children or [], acls, clients_trusted(ctx), 0, ctx.local_networks)
             evidence.append(
                 "zone %s %s: %s" % (zone.words[1] if len(zone.words) > 1 else "?", stmt.where(), describe(stmt))
             )
@@ -239,7 +259,7 @@ def dns_02_recursion(ctx, paths=NAMED_CONFS):
     recursion = option(statements, "recursion")
     if recursion is not None and recursion.words[1:2] == ["no"]:
         return passed("%s: recursion no" % recursion.where())
-    scope, evidence = _list_check(ctx, paths, "allow-recursion", "trusted", "localnets; localhost")
+    scope, evidence = _list_check(ctx, paths, "allow-recursion", "localnets", "localnets; localhost")
     return scope_result(scope, evidence)
 
 

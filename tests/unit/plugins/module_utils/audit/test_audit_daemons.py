@@ -500,3 +500,88 @@ def test_dns_06_user(tmp_path):
         ["%s: OPTIONS has no -u <user>: named keeps root" % defaults, "named (pid 20) runs as uid 0"],
     )
     assert dns.dns_06_user(make_ctx(packages={}), (str(defaults),), ("/nonexistent",)).status == "not_applicable"
+
+
+# /proc/net/route and /proc/net/ipv6_route as a Debian 12 container on two docker networks and
+# a host with IPv6 print them (default routes, a gateway, loopback and /128 local entries too).
+ROUTE = """Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
+eth0\t00000000\t010011AC\t0003\t0\t0\t0\t00000000\t0\t0\t0
+eth0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
+eth1\t00351EAC\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
+eth1\t0000000A\t01351EAC\t0003\t0\t0\t0\t000000FF\t0\t0\t0
+"""
+
+
+def route6(destination, prefix, nexthop, flags, iface):
+    """A /proc/net/ipv6_route line: no source route, metric/refcount/use as the kernel prints them."""
+    return " ".join([destination, prefix, "0" * 32, "00", nexthop, "00000100", "00000001", "00000000", flags, iface])
+
+
+ZERO = "0" * 32
+ROUTE6 = "\n".join(
+    [
+        route6("fd00" + "0" * 28, "40", ZERO, "00000001", "eth0"),
+        route6("fe80" + "0" * 28, "40", ZERO, "00000001", "eth0"),
+        route6(ZERO, "00", "fd00" + "0" * 27 + "1", "00000003", "eth0"),  # default route via a gateway
+        route6("0" * 31 + "1", "80", ZERO, "80200001", "lo"),
+        route6("fd00" + "0" * 27 + "2", "80", ZERO, "80200001", "eth0"),  # the host's own /128
+        route6("ff00" + "0" * 28, "08", ZERO, "00000001", "eth0"),  # multicast
+    ]
+)
+
+
+def fake_proc(tmp_path, route=ROUTE, route6=ROUTE6):
+    (tmp_path / "net").mkdir()
+    (tmp_path / "net" / "route").write_text(route)
+    if route6 is not None:
+        (tmp_path / "net" / "ipv6_route").write_text(route6)
+    return str(tmp_path)
+
+
+def test_attached_networks(tmp_path):
+    from ansible_collections.bastion.hardening.plugins.module_utils.audit.core import attached_networks
+
+    got = [str(n) for n in attached_networks(fake_proc(tmp_path))]
+    # No default route, no route via a gateway (10.0.0.0/24), no loopback, /128 or multicast entry.
+    assert got == ["172.17.0.0/16", "172.30.53.0/24", "fd00::/64", "fe80::/64"]
+
+
+def test_attached_networks_without_ipv6_or_proc(tmp_path):
+    from ansible_collections.bastion.hardening.plugins.module_utils.audit.core import attached_networks
+
+    assert [str(n) for n in attached_networks(fake_proc(tmp_path, route6=None))] == ["172.17.0.0/16", "172.30.53.0/24"]
+    assert attached_networks(str(tmp_path / "missing")) == []
+
+
+def test_dns_02_default_recursion_reaches_localnets(tmp_path):
+    """Stock BIND recurses for localnets: a failure when a network it is attached to is not trusted."""
+    ctx = named_ctx(options={"trusted_networks": ["127.0.0.0/8", "172.30.53.100/32"]})
+    ctx.proc = fake_proc(tmp_path, route6=None)
+    result = dns.dns_02_recursion(ctx)
+    assert result.status == "fail"
+    assert result.evidence == [
+        "/etc/bind/named.conf: no allow-recursion in options (default: localnets; localhost; "
+        "localnets here: 172.17.0.0/16 172.30.53.0/24)"
+    ]
+
+
+def test_dns_02_localnets_inside_the_trusted_networks(tmp_path):
+    ctx = named_ctx(
+        "options { allow-recursion { localnets; }; };",
+        {"trusted_networks": ["127.0.0.0/8", "172.16.0.0/12"]},
+    )
+    ctx.proc = fake_proc(tmp_path, route6=None)
+    assert dns.dns_02_recursion(ctx).status == "pass"
+    # One attached network outside the trusted ones is enough to fail.
+    ctx = named_ctx("options { allow-recursion { localnets; }; };", {"trusted_networks": ["172.17.0.0/16"]})
+    ctx.proc = str(tmp_path)
+    assert dns.dns_02_recursion(ctx).status == "fail"
+
+
+def test_dns_02_the_hosts_own_addresses_count_as_trusted():
+    """The dns role's acl internal holds the trusted networks and the host's internal addresses."""
+    text = "acl internal { 172.30.53.100/32; 127.0.0.1; 172.30.53.11; }; options { allow-recursion { internal; }; };"
+    ctx = named_ctx(text, {"trusted_networks": ["172.30.53.100/32"], "internal_addresses": ["172.30.53.11"]})
+    assert dns.dns_02_recursion(ctx).status == "pass"
+    ctx = named_ctx(text, {"trusted_networks": ["172.30.53.100/32"], "internal_addresses": ["127.0.0.1"]})
+    assert dns.dns_02_recursion(ctx).status == "fail"
