@@ -13,7 +13,7 @@ sys.path.insert(0, str(SCENARIO.parent / "shared"))
 
 from bad_input_harness import assert_rejected, run_playbook  # noqa: E402
 
-testinfra_hosts = ["targets"]
+testinfra_hosts = ["bastion-fw-target"]
 
 # alias: (host vars, text the failure message must contain)
 CASES = {

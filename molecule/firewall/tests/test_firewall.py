@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "shared")
 
 from audit_harness import assert_fail_then_pass  # noqa: E402
 
-testinfra_hosts = ["targets"]
+testinfra_hosts = ["bastion-fw-target"]
 
 OUTSIDE = "docker://bastion-fw-outside"
 MGMT = "docker://bastion-fw-mgmt"
@@ -110,8 +110,8 @@ def test_ssh_open_from_the_management_network(host):
 
 def test_echo_request_from_outside_dropped_logged_and_counted(host):
     text = host.check_output("nft list chain inet bastion_filter input")
-    log = 'iifname "eth1" icmp type echo-request limit rate 5/minute log prefix "fw echo-request: "'
-    drop = 'iifname "eth1" icmp type echo-request counter packets'
+    log = 'iifname "eth2" icmp type echo-request limit rate 5/minute log prefix "fw echo-request: "'
+    drop = 'iifname "eth2" icmp type echo-request counter packets'
     lines = [line.strip() for line in text.splitlines()]
     assert log in lines
     assert lines.index(log) < [i for i, line in enumerate(lines) if line.startswith(drop)][0]

@@ -36,7 +36,7 @@ def test_loaded_rules(host):
     assert re.search(r"^:INPUT DROP", v4, re.M)
     assert re.search(r"^:FORWARD DROP", v4, re.M)
     assert '-A INPUT -s 172.30.40.0/24 -p tcp -m tcp --dport 2222 -m comment --comment "management ssh" -j ACCEPT' in v4
-    legacy = '--dport 23:1023 -m comment --comment "legacy" -j REJECT --reject-with tcp-reset'
+    legacy = "--dport 23:1023 -m comment --comment legacy -j REJECT --reject-with tcp-reset"
     assert "-A INPUT -p tcp -m tcp " + legacy in v4
     assert "-j LOG --log-prefix" in v4
     v6 = host.check_output("ip6tables-save -t filter")
