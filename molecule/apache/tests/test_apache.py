@@ -60,7 +60,7 @@ def test_no_options_enables_indexes(host):
     # apache2.conf's /var/www section and the site's +Indexes section of prepare.
     out = host.check_output(
         "grep -hiE '^[[:space:]]*Options' /etc/apache2/apache2.conf /etc/apache2/conf-enabled/*.conf "
-        "/etc/apache2/sites-enabled/*"
+        "/etc/apache2/sites-enabled/*.conf"
     )
     options = [line.split(None, 1)[1].split() for line in out.splitlines()]
     assert options and not [o for o in options if {"indexes", "+indexes", "all"} & {w.lower() for w in o}], out
