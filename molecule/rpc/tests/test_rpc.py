@@ -46,13 +46,26 @@ def test_exports_squash_root_and_name_their_clients(host):
     ]
 
 
+def has_nfs_conf(host):
+    """Debian 12 and 13: nfs-utils 2.x reads /etc/nfs.conf; Debian 11 (1.3.4) has neither it nor nfsconf."""
+    return host.file("/usr/sbin/nfsconf").exists
+
+
 def test_backups_of_the_stock_files_kept(host):
     assert re.search(r"^exports\..*~$", host.check_output("ls /etc"), re.M), "no backup of /etc/exports"
-    assert re.search(r"^nfs\.conf\..*~$", host.check_output("ls /etc"), re.M), "no backup of /etc/nfs.conf"
     assert re.search(r"^rpcbind\..*~$", host.check_output("ls /etc/default"), re.M), "no backup of rpcbind"
+    if has_nfs_conf(host):
+        assert re.search(r"^nfs\.conf\..*~$", host.check_output("ls /etc"), re.M), "no backup of /etc/nfs.conf"
+    else:
+        listing = host.check_output("ls /etc/default")
+        for name in ("nfs-common", "nfs-kernel-server"):
+            assert re.search(r"^%s\..*~$" % name, listing, re.M), "no backup of %s" % name
 
 
 def test_nfsconf_reads_the_fixed_ports(host):
+    if not has_nfs_conf(host):
+        assert not host.file("/etc/nfs.conf").exists
+        return
     dump = host.run("nfsconf --dump")
     assert dump.rc == 0 and "config error" not in dump.stderr, dump.stderr
     for section, key, value in (
@@ -67,14 +80,25 @@ def test_nfsconf_reads_the_fixed_ports(host):
     assert host.check_output("nfsconf --get mountd manage-gids") == "y"
 
 
-def test_daemon_options_carry_the_same_ports(host):
+def test_daemon_options_carry_the_ports_where_the_units_read_them(host):
+    """Debian 11: nfs-config.service turns /etc/default into the daemons' command lines."""
+    if has_nfs_conf(host):
+        # Not read on 12 and 13: left as Debian ships them.
+        for path in ("/etc/default/nfs-kernel-server", "/etc/default/nfs-common"):
+            if host.file(path).exists:
+                assert "--port" not in host.file(path).content_string, path
+        return
     for path, var, expected in (
         ("/etc/default/nfs-kernel-server", "RPCMOUNTDOPTS", '"--manage-gids --port 32767"'),
         ("/etc/default/nfs-common", "STATDOPTS", '"--port 32765 --outgoing-port 32766"'),
     ):
-        if host.file(path).exists:
-            values = re.findall(r"^%s=(.*)$" % var, host.file(path).content_string, re.M)
-            assert values[-1:] == [expected], (path, values)
+        values = re.findall(r"^%s=(.*)$" % var, host.file(path).content_string, re.M)
+        assert values[-1:] == [expected], (path, values)
+    generated = host.file("/run/sysconfig/nfs-utils").content_string
+    assert 'RPCMOUNTDARGS="--manage-gids --port 32767"' in generated
+    assert 'STATDARGS="--port 32765 --outgoing-port 32766"' in generated
+    lockd = host.file("/etc/modprobe.d/bastion-lockd.conf")
+    assert lockd.contains("^options lockd nlm_tcpport=32768 nlm_udpport=32768$")
 
 
 def test_rpcbind_listens_on_internal_addresses_only(host):
