@@ -380,16 +380,24 @@ def parse_ini(text):
 _PORT_OPT_RE = re.compile(r"(?:^|\s)(?:-p|--port)(?:\s+|=)(\d+)")
 
 
-def rpc_03_fixed_ports(ctx, defaults=NFS_DEFAULTS, nfs_conf=NFS_CONF):
-    """RPC-03: mountd (NFS server) and statd use fixed ports, so a firewall can name them."""
+def rpc_03_fixed_ports(
+    ctx, defaults=NFS_DEFAULTS, nfs_conf=NFS_CONF, env_script="/usr/lib/systemd/scripts/nfs-utils_env.sh"
+):
+    """RPC-03: mountd (NFS server) and statd use fixed ports, so a firewall can name them.
+
+    RPCMOUNTDOPTS/STATDOPTS in /etc/default count only where something passes them to the
+    daemons: Debian 11's nfs-config.service (env_script), or a host without nfs.conf (init
+    scripts). Debian 12 and 13 start the daemons from nfs.conf alone."""
     server = ctx.installed(["nfs-kernel-server"], ["/usr/sbin/rpc.mountd"])
     client = ctx.installed(["nfs-common"], ["/usr/sbin/rpc.statd", "/sbin/rpc.statd"])
     if not server and not client:
         return not_applicable("nfs-kernel-server and nfs-common are not installed")
+    conf_text = read_optional(nfs_conf)
+    read_defaults = os.path.exists(env_script) or conf_text is None
     shell = {}
-    for path in defaults:
+    for path in defaults if read_defaults else ():
         shell.update(parse_shell_vars(read_optional(path) or ""))
-    ini = parse_ini(read_optional(nfs_conf) or "")
+    ini = parse_ini(conf_text or "")
     evidence, bad = [], False
     daemons = [("mountd", "RPCMOUNTDOPTS")] if server else []
     daemons.append(("statd", "STATDOPTS"))
@@ -400,9 +408,15 @@ def rpc_03_fixed_ports(ctx, defaults=NFS_DEFAULTS, nfs_conf=NFS_CONF):
             evidence.append("%s: [%s] port=%s" % (nfs_conf, daemon, port))
         elif match:
             evidence.append("%s=%r: port %s" % (var, shell[var], match.group(1)))
-        else:
+        elif read_defaults:
             evidence.append(
                 "%s: no fixed port (%s=%r, no [%s] port in %s)" % (daemon, var, shell.get(var, ""), daemon, nfs_conf)
+            )
+            bad = True
+        else:
+            evidence.append(
+                "%s: no fixed port (no [%s] port in %s; %s in /etc/default is not passed to the daemon)"
+                % (daemon, daemon, nfs_conf, var)
             )
             bad = True
     return warned(*evidence) if bad else passed(*evidence)
@@ -415,22 +429,27 @@ CUPSD_CONF = "/etc/cups/cupsd.conf"
 
 
 def lpd_01_hosts_lpd(ctx, path=HOSTS_LPD):
-    """LPD-01: /etc/hosts.lpd does not let every host (+) print; other entries are listed."""
+    """LPD-01: /etc/hosts.lpd does not let every host (+) print.
+
+    Fails on '+'; passes when every entry is an address inside the trusted networks (or a
+    '-' exclusion); warns on host names, netgroups and addresses outside them, which the
+    configuration alone cannot vouch for."""
     text = read_optional(path)
     if text is None:
         if ctx.installed(["lpr", "lprng"], ["/usr/sbin/lpd"]):
             return passed("%s does not exist: no remote host may print" % path)
         return not_applicable("no lpd installed and no %s" % path)
     entries = [
-        "%s line %d: %s" % (path, n, line.strip())
+        (n, line.strip())
         for n, line in enumerate(text.splitlines(), 1)
         if line.strip() and not line.strip().startswith("#")
     ]
-    if any(e.endswith(": +") for e in entries):
-        return failed(*entries)
-    if entries:
-        return warned(*entries)
-    return passed("%s lists no host" % path)
+    evidence = ["%s line %d: %s" % (path, n, entry) for n, entry in entries]
+    if any(entry == "+" for _n, entry in entries):
+        return failed(*evidence)
+    if any(not entry.startswith("-") and classify_client(entry, ctx.trusted) != "trusted" for _n, entry in entries):
+        return warned(*evidence)
+    return passed(*(evidence or ["%s lists no host" % path]))
 
 
 def _cups_directives(ctx, path):

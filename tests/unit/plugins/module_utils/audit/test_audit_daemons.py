@@ -358,13 +358,15 @@ def test_rpc_debian12_stock_exports():
     assert daemons.rpc_01_root_squash(ctx, exports, "/nonexistent").evidence == ["0 exports, none with no_root_squash"]
     assert daemons.rpc_02_world(ctx, exports, "/nonexistent").status == "pass"
     res = daemons.rpc_03_fixed_ports(
-        ctx, (str(NFS / "nfs-kernel-server"), str(NFS / "nfs-common")), str(NFS / "nfs.conf")
+        ctx, (str(NFS / "nfs-kernel-server"), str(NFS / "nfs-common")), str(NFS / "nfs.conf"), "/nonexistent"
     )
     assert (res.status, res.evidence) == (
         "warn",
         [
-            "mountd: no fixed port (RPCMOUNTDOPTS='--manage-gids', no [mountd] port in %s)" % (NFS / "nfs.conf"),
-            "statd: no fixed port (STATDOPTS='', no [statd] port in %s)" % (NFS / "nfs.conf"),
+            "mountd: no fixed port (no [mountd] port in %s; RPCMOUNTDOPTS in /etc/default is not passed to the daemon)"
+            % (NFS / "nfs.conf"),
+            "statd: no fixed port (no [statd] port in %s; STATDOPTS in /etc/default is not passed to the daemon)"
+            % (NFS / "nfs.conf"),
         ],
     )
 
@@ -395,11 +397,21 @@ def test_rpc_fixed_ports(tmp_path):
     default = tmp_path / "nfs-common"
     default.write_text('STATDOPTS="--port 32765 --outgoing-port 32766"\n')
     ctx = make_ctx(packages={"nfs-kernel-server": "1", "nfs-common": "1"})
-    res = daemons.rpc_03_fixed_ports(ctx, (str(default),), str(conf))
+    # Debian 11: nfs-config.service's script passes STATDOPTS to statd.
+    env_script = tmp_path / "nfs-utils_env.sh"
+    env_script.write_text("#!/bin/sh\n")
+    res = daemons.rpc_03_fixed_ports(ctx, (str(default),), str(conf), str(env_script))
     assert (res.status, res.evidence) == (
         "pass",
         ["%s: [mountd] port=32767" % conf, "STATDOPTS='--port 32765 --outgoing-port 32766': port 32765"],
     )
+    # Debian 12 and 13: the units pass no options, so STATDOPTS's port does not count.
+    res = daemons.rpc_03_fixed_ports(ctx, (str(default),), str(conf), "/nonexistent")
+    assert res.status == "warn" and res.evidence[0] == "%s: [mountd] port=32767" % conf
+    assert res.evidence[1].startswith("statd: no fixed port (no [statd] port in %s;" % conf)
+    # Debian 11 as shipped: no nfs.conf at all, the options files are what counts.
+    res = daemons.rpc_03_fixed_ports(ctx, (str(default),), str(tmp_path / "no-nfs.conf"), "/nonexistent")
+    assert res.evidence[1] == "STATDOPTS='--port 32765 --outgoing-port 32766': port 32765"
     assert daemons.rpc_03_fixed_ports(make_ctx(packages={})).status == "not_applicable"
 
 
@@ -435,6 +447,25 @@ def test_lpd_hosts_lpd(tmp_path):
     assert daemons.lpd_01_hosts_lpd(make_ctx(), str(hosts)).status == "fail"
     assert daemons.lpd_01_hosts_lpd(make_ctx(packages={"lpr": "1"}), "/nonexistent").status == "pass"
     assert daemons.lpd_01_hosts_lpd(make_ctx(packages={}), "/nonexistent").status == "not_applicable"
+
+
+def test_lpd_hosts_lpd_trusted_addresses_pass(tmp_path):
+    # What the printing role writes: the trusted print clients' addresses only.
+    hosts = tmp_path / "hosts.lpd"
+    hosts.write_text("# written by bastion.hardening.printing\n10.1.2.3\n-10.9.9.9\n")
+    ctx = make_ctx({"trusted_networks": ["10.1.0.0/16"]})
+    res = daemons.lpd_01_hosts_lpd(ctx, str(hosts))
+    assert (res.status, res.evidence) == ("pass", ["%s line 2: 10.1.2.3" % hosts, "%s line 3: -10.9.9.9" % hosts])
+    # An address outside the trusted networks, or a name, cannot be vouched for.
+    hosts.write_text("10.1.2.3\n192.0.2.7\n")
+    assert daemons.lpd_01_hosts_lpd(ctx, str(hosts)).status == "warn"
+    hosts.write_text("10.1.2.3\nprinthost\n")
+    assert daemons.lpd_01_hosts_lpd(ctx, str(hosts)).status == "warn"
+    # '+' fails whatever else is listed.
+    hosts.write_text("10.1.2.3\n+\n")
+    assert daemons.lpd_01_hosts_lpd(ctx, str(hosts)).status == "fail"
+    hosts.write_text("# nobody\n")
+    assert daemons.lpd_01_hosts_lpd(ctx, str(hosts)).evidence == ["%s lists no host" % hosts]
 
 
 def fake_processes(tmp_path, processes):
