@@ -141,7 +141,9 @@ def test_local_mail_to_root_reaches_the_administrator(host):
             break
         time.sleep(0.5)
     else:
-        pytest.fail("%s not in /var/mail/admin: %s" % (tag, host.run("tail -5 /var/log/mail.log; ls -l /var/mail").stdout))
+        pytest.fail(
+            "%s not in /var/mail/admin: %s" % (tag, host.run("tail -5 /var/log/mail.log; ls -l /var/mail").stdout)
+        )
     assert host.run("grep -qxF 'root: admin' /etc/aliases").rc == 0
 
 

@@ -139,11 +139,12 @@ def _reply(f):
             return int(line[:3]), line.strip()
 
 
-def smtp_relay_probe(address, port=25, timeout=5.0, connect=socket.create_connection):
+def smtp_relay_probe(address, port=25, timeout=15.0, connect=socket.create_connection):
     """Ask the MTA at ``address`` to relay from audit@example.org to relay-test@example.net.
 
     Sends EHLO, MAIL FROM, RCPT TO, RSET and QUIT, never DATA. Returns the transcript
-    (list of 'C: ' / 'S: ' lines) and the RCPT reply code.
+    (list of 'C: ' / 'S: ' lines) and the RCPT reply code. The timeout leaves room for a
+    greeting delay (Debian's sendmail has FEATURE(greet_pause) of 5 s for unlisted clients).
     """
     transcript = []
     conn = connect((address, port), timeout)
@@ -217,6 +218,12 @@ def mail_04_relay(ctx, probe=smtp_relay_probe):
         return errored("SMTP conversation with %s:25 failed: %s" % (target, e))
     evidence = ["probe to %s:25" % target] + transcript
     if rcpt is None:
+        # A 5xx before RCPT TO (a greeting that refuses the client, as exim's
+        # host_reject_connection gives) refuses relaying too; anything else says nothing.
+        before = transcript[: transcript.index("C: RSET")] if "C: RSET" in transcript else transcript
+        replies = [line for line in before if line.startswith("S: ")]
+        if replies and replies[-1][3:4] == "5":
+            return passed(*(evidence + ["the MTA refused the client before RCPT TO"]))
         return errored(*(evidence + ["the MTA did not get as far as RCPT TO"]))
     if rcpt // 100 == 2:
         return failed(*evidence)
