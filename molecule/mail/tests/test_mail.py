@@ -160,4 +160,10 @@ def test_backups_of_the_stock_files_kept(host):
 
 
 def test_audit_mail_02_to_04_fail_before_pass_after(host):
-    assert_fail_then_pass(host, ["MAIL-02", "MAIL-03", "MAIL-04"], internal_addresses=internal_addresses(host))
+    variables = host.ansible.get_variables()
+    assert_fail_then_pass(
+        host,
+        ["MAIL-02", "MAIL-03", "MAIL-04"],
+        internal_addresses=internal_addresses(host),
+        trusted_networks=variables["bastion_audit_trusted_networks"],
+    )

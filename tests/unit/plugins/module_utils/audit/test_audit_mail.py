@@ -73,3 +73,66 @@ def test_exim_hardened_relay_refused():
 def test_open_relay_still_fails():
     result, _ = run(["220 mx ESMTP", "250 mx", "250 OK", "250 Accepted", "250 Reset OK", "221 closing"])
     assert result.status == "fail", result
+
+
+ACCESS_DEBIAN13 = """# Debian's /etc/mail/access (excerpt) with an operator's LAN entry
+Connect:127\t\t\t\tRELAY
+GreetPause:127\t\t\t0
+Connect:IPv6:::1\t\tRELAY
+Spam:postmaster@\tFRIEND
+reject@\t\t\tREJECT
+To:example.com\t\tRELAY
+Connect:192.0.2 REJECT
+Connect:172\tRELAY
+"""
+
+ACCESS_HARDENED = """Connect:192.0.2 REJECT
+# BEGIN bastion.hardening mail role
+Connect:127\tRELAY
+Connect:IPv6:::1\tRELAY
+Connect:172.30.25.100\tRELAY
+# END bastion.hardening mail role
+"""
+
+
+def sendmail_ctx(trusted):
+    return make_ctx(
+        {"trusted_networks": trusted}, packages={"sendmail-bin": "8.18"}, sockets=[sock("tcp", "0.0.0.0", 25)]
+    )
+
+
+def never_probe(target):
+    raise AssertionError("sendmail relays for its own addresses: no probe from this host")
+
+
+def test_sendmail_relay_grants_parsed():
+    assert mail.sendmail_relay_grants(ACCESS_DEBIAN13) == [(2, "127"), (4, "IPv6:::1"), (9, "172")]
+    assert str(mail.access_key_network("172.30.25.100")) == "172.30.25.100/32"
+    assert str(mail.access_key_network("10.1")) == "10.1.0.0/16"
+    assert str(mail.access_key_network("IPv6:::1")) == "::1/128"
+    assert mail.access_key_network("lan.example.test") is None
+
+
+def test_sendmail_lan_relay_fails(tmp_path):
+    path = tmp_path / "access"
+    path.write_text(ACCESS_DEBIAN13)
+    result = mail.mail_04_relay(sendmail_ctx(["127.0.0.0/8", "::1/128"]), never_probe, str(path))
+    assert result.status == "fail", result
+    assert result.evidence[0] == "sendmail %s line 9: 172 RELAY (outside trusted_networks)" % path
+
+
+def test_sendmail_hardened_access_passes(tmp_path):
+    path = tmp_path / "access"
+    path.write_text(ACCESS_HARDENED)
+    trusted = ["127.0.0.0/8", "::1/128", "172.30.25.100/32"]
+    result = mail.mail_04_relay(sendmail_ctx(trusted), never_probe, str(path))
+    assert result.status == "pass", result
+    # The same map against a narrower policy fails.
+    assert mail.mail_04_relay(sendmail_ctx(["127.0.0.0/8", "::1/128"]), never_probe, str(path)).status == "fail"
+
+
+def test_sendmail_relay_by_name_fails(tmp_path):
+    path = tmp_path / "access"
+    path.write_text("Connect:lan.example.test RELAY\n")
+    result = mail.mail_04_relay(sendmail_ctx(["127.0.0.0/8"]), never_probe, str(path))
+    assert result.status == "fail" and "(a name, not a network)" in result.evidence[0], result
