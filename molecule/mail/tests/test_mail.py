@@ -28,7 +28,8 @@ PROBE = (Path(__file__).resolve().parent / "smtp_probe.py").read_text()
 
 # The exact refusals each MTA gives (code of the reply).
 VRFY_REFUSED = {"postfix": 502, "exim4": 252, "sendmail": 252}
-EXPN_REFUSED = {"postfix": 502, "exim4": 550, "sendmail": 502}
+# postfix has no EXPN: 3.5 (Debian 11) answers an unknown command with 502, 3.10 (Debian 13) with 500.
+EXPN_REFUSED = {"postfix": {"11": 502, "13": 500}, "exim4": 550, "sendmail": 502}
 RELAY_REFUSED = {"postfix": 554, "exim4": 550, "sendmail": 550}
 RELAY_TEXT = {
     "postfix": r"Relay access denied",
@@ -105,7 +106,10 @@ def test_untrusted_client_cannot_relay_verify_or_expand(host):
         return
     assert replies[0]["code"] == 220, replies
     assert code_of(replies, "VRFY")["code"] == VRFY_REFUSED[name], replies
-    assert code_of(replies, "EXPN")["code"] == EXPN_REFUSED[name], replies
+    expn = EXPN_REFUSED[name]
+    if isinstance(expn, dict):
+        expn = expn[host.system_info.release.split(".")[0]]
+    assert code_of(replies, "EXPN")["code"] == expn, replies
     rcpt = code_of(replies, "RCPT")
     assert rcpt["code"] == RELAY_REFUSED[name] and re.search(RELAY_TEXT[name], rcpt["text"]), replies
 
@@ -160,10 +164,6 @@ def test_backups_of_the_stock_files_kept(host):
 
 
 def test_audit_mail_02_to_04_fail_before_pass_after(host):
-    variables = host.ansible.get_variables()
-    assert_fail_then_pass(
-        host,
-        ["MAIL-02", "MAIL-03", "MAIL-04"],
-        internal_addresses=internal_addresses(host),
-        trusted_networks=variables["bastion_audit_trusted_networks"],
-    )
+    # With the parameters audit_before.yml used (molecule.yml: the internal addresses and the
+    # trusted networks of the scenario).
+    assert_fail_then_pass(host, ["MAIL-02", "MAIL-03", "MAIL-04"])
