@@ -110,11 +110,15 @@ def test_ssh_open_from_the_management_network(host):
 
 def test_echo_request_from_outside_dropped_logged_and_counted(host):
     text = host.check_output("nft list chain inet bastion_filter input")
-    log = 'iifname "eth2" icmp type echo-request limit rate 5/minute log prefix "fw echo-request: "'
-    drop = 'iifname "eth2" icmp type echo-request counter packets'
     lines = [line.strip() for line in text.splitlines()]
-    assert log in lines
-    assert lines.index(log) < [i for i, line in enumerate(lines) if line.startswith(drop)][0]
+    outside = r'iifname \{ (?:"eth2", "wan0"|"wan0", "eth2") \} icmp type echo-request '
+    log = [
+        i
+        for i, line in enumerate(lines)
+        if re.match(outside + r'limit rate 5/minute log prefix "fw echo-request: "$', line)
+    ]
+    drop = [i for i, line in enumerate(lines) if re.match(outside + r"counter packets \d+ bytes \d+ drop ", line)]
+    assert log and drop and log[0] < drop[0], text
     before = counter(host, "echo-request from outside")
     assert peer(OUTSIDE).run("ping -c 3 -i 0.3 -W 1 %s" % TARGET_OUT).rc != 0
     assert counter(host, "echo-request from outside") >= before + 3
@@ -122,7 +126,7 @@ def test_echo_request_from_outside_dropped_logged_and_counted(host):
     assert peer(MGMT).run("ping -c 1 -W 2 %s" % TARGET_IN).rc == 0
     # The ICMP errors path MTU discovery needs are accepted before anything is dropped.
     errors = [i for i, line in enumerate(lines) if line.startswith("icmp type { destination-unreachable")]
-    assert errors and errors[0] < lines.index(log)
+    assert errors and errors[0] < log[0]
     assert "packet-too-big" in text
 
 

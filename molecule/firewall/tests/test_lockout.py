@@ -32,6 +32,7 @@ POLICY_KEYS = (
     "bastion_management_networks",
     "bastion_trusted_networks",
     "firewall_outside_interfaces",
+    "firewall_internal_networks",
     "firewall_icmp_echo_drop",
     "firewall_confirm_timeout",
     "firewall_masquerade",
