@@ -282,3 +282,43 @@ def mail_04_relay(ctx, probe=smtp_relay_probe, sendmail_access=SENDMAIL_ACCESS):
     if rcpt // 100 == 2:
         return failed(*evidence)
     return passed(*evidence)
+
+
+_MTA_NAMES = re.compile(r"\b(postfix|exim|sendmail|smail|debian|ubuntu)\b|\b\d+\.\d+(\.\d+)?\b", re.I)
+
+
+def smtp_greeting(address, port=25, timeout=15.0, connect=socket.create_connection):
+    """The SMTP greeting (last line) of the MTA at ``address``; QUIT is sent after it."""
+    conn = connect((address, port), timeout)
+    try:
+        f = conn.makefile("rb")
+        code, line = _reply(f)
+        conn.sendall(b"QUIT\r\n")
+        return code, line
+    finally:
+        conn.close()
+
+
+def mail_05_banner(ctx, greet=smtp_greeting):
+    """MAIL-05: the SMTP greeting names neither the MTA nor its version.
+
+    The host name is taken out first (the first word after the code), so a host called
+    mx1.example.test is not a version number.
+    """
+    found = smtp_sockets(ctx)
+    if not found:
+        return not_applicable("nothing listens on port 25")
+    wildcard = any(s["wildcard"] for s in found)
+    loopback = [s["address"] for s in found if s["address"].startswith("127.")]
+    target = "127.0.0.1" if wildcard or loopback else found[0]["address"]
+    try:
+        code, line = greet(target)
+    except (OSError, EOFError, ValueError) as e:
+        return errored("SMTP greeting from %s:25: %s" % (target, e))
+    words = line[4:].split(" ", 1)
+    rest = words[1] if len(words) > 1 else ""
+    match = _MTA_NAMES.search(rest)
+    evidence = "greeting from %s:25: %s" % (target, line)
+    if match:
+        return failed(evidence, "names %r" % match.group(0))
+    return passed(evidence)

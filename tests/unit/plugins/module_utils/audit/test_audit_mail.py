@@ -136,3 +136,44 @@ def test_sendmail_relay_by_name_fails(tmp_path):
     path.write_text("Connect:lan.example.test RELAY\n")
     result = mail.mail_04_relay(sendmail_ctx(["127.0.0.0/8"]), never_probe, str(path))
     assert result.status == "fail" and "(a name, not a network)" in result.evidence[0], result
+
+
+def banner(line, sockets=None):
+    ctx = make_ctx(sockets=sockets or [sock("tcp", "127.0.0.1", 25), sock("tcp", "172.30.25.11", 25)])
+    seen = []
+
+    def greet(target):
+        seen.append(target)
+        return int(line[:3]), line
+
+    return mail.mail_05_banner(ctx, greet), seen
+
+
+def test_mail_05_stock_banners_fail():
+    # Stock greetings seen on Debian 11, 12, 13.
+    for line, word in (
+        ("220 vm ESMTP Postfix (Debian/GNU)", "Postfix"),
+        ("220 bastion-mail-exim12 ESMTP Exim 4.96 Sun, 29 Nov 2026 16:54:21 +0000", "Exim"),
+        ("220 sm13.example.test ESMTP Sendmail 8.18.1/8.18.1/Debian-6; Sun, 29 Nov 2026 17:34:52 GMT", "Sendmail"),
+    ):
+        result, seen = banner(line)
+        assert result.status == "fail", result
+        assert result.evidence[1] == "names %r" % word
+        assert seen == ["127.0.0.1"]
+
+
+def test_mail_05_hardened_banners_pass():
+    for line in ("220 vm ESMTP", "220 bastion-mail-exim12 ESMTP", "220 sm13.example.test ESMTP"):
+        result, _ = banner(line)
+        assert result.status == "pass", result
+
+
+def test_mail_05_version_alone_fails_and_host_name_is_not_a_version():
+    assert banner("220 mx1.example.test ESMTP ready 3.10.13")[0].status == "fail"
+    assert banner("220 10.0.0.25 ESMTP")[0].status == "pass"
+
+
+def test_mail_05_internal_address_only_and_nothing_listening():
+    result, seen = banner("220 mx ESMTP", sockets=[sock("tcp", "172.30.25.11", 25)])
+    assert seen == ["172.30.25.11"] and result.status == "pass"
+    assert mail.mail_05_banner(make_ctx(sockets=[])).status == "not_applicable"
