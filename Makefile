@@ -20,7 +20,8 @@ export ANSIBLE_FORCE_COLOR := 0
 
 # Images the molecule scenarios and the demo use: FLAVOUR:DEBIAN_MAJOR.
 IMAGES := softtarget:11 softtarget:12 softtarget:13 xinetd:12 client:12 minimal:12 \
-  dns:11 dns:12 dns:13 samba:11 samba:12 samba:13
+  dns:11 dns:12 dns:13 samba:11 samba:12 samba:13 \
+  apache:11 apache:12 apache:13 fleet:11 fleet:12 fleet:13
 # Every scenario under molecule/ except the shared pieces; SCENARIOS=inetd narrows it.
 SCENARIOS ?= $(filter-out shared,$(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
 

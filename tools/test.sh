@@ -7,6 +7,8 @@ start=$(date +%s)
 finish() {
   local rc=$?
   echo "make test: $(( $(date +%s) - start )) s, exit $rc"
+  # The reliability scenario's figures (files compared, bad inputs, faults), when it ran.
+  [ -f .build/molecule/reliability.summary ] && cat .build/molecule/reliability.summary
   if [ -f .build/molecule/summary ]; then
     cat .build/molecule/summary
   else
@@ -15,7 +17,7 @@ finish() {
   exit "$rc"
 }
 trap finish EXIT
-rm -f .build/molecule/summary
+rm -f .build/molecule/summary .build/molecule/reliability.summary
 gate() {
   local name=$1; shift
   local t

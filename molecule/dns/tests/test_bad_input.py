@@ -44,6 +44,7 @@ CASES = {
     "address-not-a-list": ({"dns_internal_addresses": {"a": "127.0.0.1"}}, "dns_internal_addresses"),
     "shell-in-user": ({"dns_user": "bind -c /tmp/x"}, "dns_user"),
     "quote-in-directory": ({"dns_directory": '/var/cache/bind";'}, "dns_directory"),
+    "string-not-list": ({"dns_forwarders": "192.0.2.1"}, "dns_forwarders"),
 }
 
 

@@ -30,6 +30,7 @@ CASES = {
     "space-in-interface": ({"samba_interfaces": ["lo 0.0.0.0/0"]}, "samba_interfaces"),
     "unknown-protocol": ({"samba_min_protocol": "NT1"}, "samba_min_protocol"),
     "wrong-type": ({"samba_share_hosts_allow": "public"}, "samba_share_hosts_allow"),
+    "number-not-list": ({"samba_interfaces": 5}, "samba_interfaces"),
 }
 
 

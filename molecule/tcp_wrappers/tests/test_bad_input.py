@@ -45,6 +45,7 @@ CASES = {
     "shell-in-email": ({"tcp_wrappers_admin_email": "root; reboot"}, "tcp_wrappers_admin_email"),
     "percent-in-email": ({"bastion_admin_email": "root%d"}, "bastion_admin_email"),
     "relative-mail-command": ({"tcp_wrappers_mail_command": "mail -s x"}, "tcp_wrappers_mail_command"),
+    "string-not-list": ({"tcp_wrappers_allow": "sshd: ALL"}, "tcp_wrappers_allow"),
 }
 
 

@@ -264,6 +264,8 @@ CHECKS = [
         SVC,
         "low",
         daemons.web_01_server_tokens,
+        role="apache",
+        variables=["apache_server_tokens_enabled"],
         text="ServerTokens Prod in /etc/apache2/conf-available/security.conf.",
     ),
     Check(
@@ -272,6 +274,8 @@ CHECKS = [
         SVC,
         "low",
         daemons.web_02_server_signature,
+        role="apache",
+        variables=["apache_server_signature_enabled"],
         text="ServerSignature Off in /etc/apache2/conf-available/security.conf.",
     ),
     Check(
@@ -280,6 +284,8 @@ CHECKS = [
         SVC,
         "medium",
         daemons.web_03_trace,
+        role="apache",
+        variables=["apache_trace_off_enabled"],
         text="TraceEnable Off in /etc/apache2/conf-available/security.conf.",
     ),
     Check(
@@ -288,6 +294,8 @@ CHECKS = [
         DATA,
         "medium",
         daemons.web_04_indexes,
+        role="apache",
+        variables=["apache_no_indexes_enabled"],
         text="Replace Options Indexes with Options -Indexes in the listed sections.",
     ),
     Check(

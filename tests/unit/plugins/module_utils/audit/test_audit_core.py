@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 import pytest
 from ansible_collections.bastion.hardening.plugins.module_utils.audit import catalog
@@ -102,6 +103,29 @@ def test_catalog_ids_unique_and_well_formed():
     assert all(c.area in AREAS for c in catalog.CHECKS)
     assert [i for i in ids if i.startswith("INETD")] == ["INETD-0%d" % n for n in range(1, 7)]
     assert len(ids) == 76
+
+
+def test_catalog_remediation_names_real_roles_and_variables():
+    """A check's role exists and each toggle it names is in that role's argument_specs, and a
+    role's control prefix is the check's (an ID in the report leads to the task that fixes it)."""
+    import pathlib
+
+    import yaml
+
+    roles = pathlib.Path(catalog.__file__).resolve().parents[3] / "roles"
+    for check in catalog.CHECKS:
+        if check.role is None:
+            assert not check.variables, check.id
+            continue
+        spec = roles / check.role / "meta" / "argument_specs.yml"
+        assert spec.is_file(), (check.id, check.role)
+        options = yaml.safe_load(spec.read_text())["argument_specs"]["main"]["options"]
+        assert check.variables, check.id
+        # A collection-wide policy variable (docs/policy.md) is no role option.
+        assert [v for v in check.variables if v not in options and not v.startswith("bastion_")] == [], check.id
+        tasks = "".join(p.read_text() for p in (roles / check.role / "tasks").glob("*.yml"))
+        tag = check.id.lower().replace("-", "_")
+        assert re.search(r"%s\b" % re.escape(check.id), tasks) or re.search(r"\b%s\b" % tag, tasks), check.id
 
 
 @pytest.mark.parametrize(
