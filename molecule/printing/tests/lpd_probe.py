@@ -12,10 +12,22 @@ import sys
 def main(address):
     try:
         with socket.create_connection((address, 515), timeout=3) as s:
-            s.sendall(b"\x03lp\n")
-            data = b""
+            # lpd refuses a host before it reads a command: take what it says first, so that our
+            # unread command does not turn its close into a reset that loses the message.
+            s.settimeout(1)
+            try:
+                data = s.recv(4096)
+            except socket.timeout:
+                data = b""
+                s.sendall(b"\x03lp\n")
+            s.settimeout(3)
             while True:
-                part = s.recv(4096)
+                try:
+                    part = s.recv(4096)
+                except OSError:
+                    if data:
+                        break
+                    raise
                 if not part:
                     break
                 data += part
