@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make demo: a small fleet of soft targets and a scanner on an --internal docker network.
-#   mail  Debian 11, dns  Debian 12, files  Debian 13: each one a stock openbsd-inetd host
-#   with telnet, finger, talk, rsh (11, 12) and inetd's internal services listening on every
-#   address (molecule/inetd/prepare.yml builds it, as the inetd scenario does).
+#   mail  Debian 11, dns  Debian 12, files  Debian 13: each one the bastion/fleet image, with
+#   every daemon the collection hardens installed the way apt leaves it (exim4, bind9, samba,
+#   CUPS and lpd, apache2, rpcbind and the NFS userland, sshd) plus openbsd-inetd with telnet,
+#   finger, talk, rsh (11, 12) and inetd's internal services switched on
+#   (molecule/inetd/prepare.yml, as the inetd scenario does).
 # Flow: audit the fleet (reports/before), show the failures per host, harden, harden again
 # (must report 0 changes), audit again (reports/after), and print a before/after table per
 # host. Cleans up on exit and on Ctrl-C.
@@ -15,10 +17,14 @@ net=bastion-demo-net
 scanner=bastion-demo-scanner
 # inventory name (= container name), image, what the host stands for
 fleet=(
-  "bastion-demo-mail softtarget:debian11 mail server"
-  "bastion-demo-dns softtarget:debian12 DNS server"
-  "bastion-demo-files softtarget:debian13 file/print server"
+  "bastion-demo-mail fleet:debian11 172.30.77.11 mail server"
+  "bastion-demo-dns fleet:debian12 172.30.77.12 DNS server"
+  "bastion-demo-files fleet:debian13 172.30.77.13 file/print server"
 )
+# The administrators' network (Ansible, sshd, the firewall's SSH rule): the lower half of the
+# demo network. The scanner (.200) is outside it, as an attacker on the same LAN would be.
+subnet=172.30.77.0/24
+management=172.30.77.0/25
 hosts=()
 for entry in "${fleet[@]}"; do hosts+=("${entry%% *}"); done
 work=$(mktemp -d)
@@ -44,7 +50,7 @@ wildcards() {
 
 # Open TCP ports of a host seen from the scanner, comma-separated ("-" when none).
 open_ports() {
-  docker exec "$scanner" nmap -Pn -n -sT -p 1-1024,2323 -oG - "$1" |
+  docker exec "$scanner" nmap -Pn -n -sT -T4 --max-retries 1 -p 1-1024,2323 -oG - "$1" |
     grep -o '[0-9]*/open/tcp' | cut -d/ -f1 | paste -sd, - | sed 's/^$/-/'
 }
 
@@ -69,22 +75,23 @@ play() { # $1 = log name, rest = ansible-playbook arguments
 recap() { sed -n 's/^\(bastion-demo-[a-z]*\) *: \(.*\)$/\1: \2/p' "$work/$1.log" | tr -s ' ' | sed 's/^/  /'; }
 
 say "Starting the fleet: ${#hosts[@]} soft targets and a scanner on the --internal network $net"
-docker network create --internal --label org.bastion.test=demo "$net" >/dev/null
+docker network create --internal --subnet "$subnet" --label org.bastion.test=demo "$net" >/dev/null
 for entry in "${fleet[@]}"; do
-  read -r name image role <<<"$entry"
-  docker run -d --name "$name" --hostname "${name#bastion-demo-}" --network "$net" \
-    --label org.bastion.test=demo --tmpfs /run --tmpfs /run/lock --tmpfs /tmp \
+  read -r name image address role <<<"$entry"
+  # NET_ADMIN: the firewall role loads its ruleset in the container's own network namespace.
+  docker run -d --name "$name" --hostname "${name#bastion-demo-}" --network "$net" --ip "$address" \
+    --label org.bastion.test=demo --tmpfs /run --tmpfs /run/lock --tmpfs /tmp --cap-add NET_ADMIN \
     -v /sys/fs/cgroup:/sys/fs/cgroup:ro --cgroupns host "bastion/$image" >/dev/null
-  printf '  %-20s %-22s %s\n' "$name" "bastion/$image" "$role"
+  printf '  %-20s %-22s %-14s %s\n' "$name" "bastion/$image" "$address" "$role"
 done
-docker run -d --name "$scanner" --network "$net" --label org.bastion.test=demo bastion/client:debian12 >/dev/null
-printf '  %-20s %-22s %s\n' "$scanner" "bastion/client:debian12" "nmap, nc"
+docker run -d --name "$scanner" --network "$net" --ip 172.30.77.200 --label org.bastion.test=demo \
+  bastion/client:debian12 >/dev/null
+printf '  %-20s %-22s %-14s %s\n' "$scanner" "bastion/client:debian12" "172.30.77.200" "nmap, nc"
 cat <<'NOTE'
-  Honest note: every host is an inetd soft target. harden.yml also runs the dns and samba
-  roles, but these hosts run no bind9 or samba, so those roles find nothing to do here
-  (a DNS and a Samba soft target in the demo are still to come), and the mail role does
-  not exist yet. The names say what each host stands for in a fleet; the audit checks
-  MAIL, DNS and SMB anyway (not applicable where the daemon is absent).
+  Every host runs every daemon (one image); the names say what each stands for in a fleet.
+  The policy (inventory below) is the collection's default: services bound to loopback,
+  trusted clients on loopback, administrators on 172.30.77.0/25, finger kept through tcpd,
+  and a default-deny firewall last.
 NOTE
 
 {
@@ -107,6 +114,7 @@ NOTE
   echo "# finger stays, through tcpd: the audit allows it on a wildcard address"
   echo 'inetd_keep_services=["finger"]'
   echo 'bastion_allowed_services=["tcp/22", "tcp/79"]'
+  echo "bastion_management_networks=[\"$management\"]"
 } >"$work/inventory.ini"
 
 say "Preparing the soft targets (molecule/inetd/prepare.yml: stock services switched on)"
@@ -173,16 +181,16 @@ for host in sorted(before):
                  "after: %s" % pa, "%d/%d -> %d/%d" % (tb["pass"], tb["fail"], ta["pass"], ta["fail"])))
     print("  %-20s %-14s %-22s %s" % ("", "", "", "before: %s" % pb))
 still = {h: [c["id"] for c in ra[h]["checks"] if c["status"] == "fail"] for h in sorted(ra)}
-print("\n  Still failing after hardening (areas whose roles are still to come):")
+print("\n  Still failing after hardening (areas whose roles are still to come, or outside the policy):")
 for host, ids in still.items():
     print("    %s: %s" % (host, ", ".join(ids) or "none"))
 PY
 
-say "finger is kept, through tcpd: answered on the host itself, refused to the scanner"
+say "finger is kept, through tcpd and behind the firewall: answered on the host itself, not to the scanner"
 for host in "${hosts[@]}"; do
   local_answer=$(docker exec "$host" sh -c 'echo root | nc -q 2 -w 5 127.0.0.1 79' 2>/dev/null | head -n 1 | tr -s ' \t' ' ' || true)
   remote=$(docker exec "$scanner" sh -c "echo root | nc -q 2 -w 5 $host 79" 2>/dev/null || true)
-  printf '  %-20s local: %-40.40s scanner: %s\n' "$host" "${local_answer:-(nothing)}" "${remote:-(closed by tcpd)}"
+  printf '  %-20s local: %-40.40s scanner: %s\n' "$host" "${local_answer:-(nothing)}" "${remote:-(refused)}"
 done
 
 say "Reports (HTML, JSON, JUnit)"

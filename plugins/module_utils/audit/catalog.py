@@ -127,6 +127,8 @@ CHECKS = [
         ACC,
         "high",
         mail.mail_02_port25,
+        role="mail",
+        variables=["mail_listen_enabled", "mail_internal_addresses"],
         text="Postfix: inet_interfaces = loopback-only; exim4: dc_local_interfaces='127.0.0.1 ; ::1'; "
         "sendmail: DAEMON_OPTIONS Addr=127.0.0.1.",
     ),
@@ -136,6 +138,8 @@ CHECKS = [
         SVC,
         "medium",
         mail.mail_03_vrfy,
+        role="mail",
+        variables=["mail_vrfy_enabled"],
         text="Postfix: disable_vrfy_command = yes; exim4: leave acl_smtp_vrfy/acl_smtp_expn unset; "
         "sendmail: PrivacyOptions with goaway (or novrfy,noexpn).",
     ),
@@ -145,8 +149,21 @@ CHECKS = [
         SVC,
         "critical",
         mail.mail_04_relay,
+        role="mail",
+        variables=["mail_relay_enabled", "mail_trusted_networks"],
         text="Postfix: smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination with a tight "
         "mynetworks; exim4: dc_relay_nets; sendmail: remove relay entries from the access map.",
+    ),
+    Check(
+        "MAIL-05",
+        "The SMTP greeting names neither the MTA nor its version",
+        SVC,
+        "low",
+        mail.mail_05_banner,
+        role="mail",
+        variables=["mail_banner_enabled"],
+        text="Postfix: smtpd_banner = $myhostname ESMTP; exim4: smtp_banner = ${primary_hostname} ESMTP; "
+        "sendmail: define(`confSMTP_LOGIN_MSG', `$j').",
     ),
     Check(
         "DNS-01",
@@ -448,6 +465,8 @@ CHECKS = [
         ACC,
         "high",
         network.fw_01_backend,
+        role="firewall",
+        variables=["firewall_install_enabled", "firewall_backend"],
         text="apt-get install nftables.",
     ),
     Check(
@@ -456,6 +475,8 @@ CHECKS = [
         ACC,
         "high",
         network.fw_02_input_policy,
+        role="firewall",
+        variables=["firewall_ruleset_enabled", "firewall_policy", "firewall_rules"],
         text="An nftables input chain with policy drop (type filter hook input priority 0; policy drop;).",
     ),
     Check(
@@ -464,6 +485,8 @@ CHECKS = [
         ACC,
         "medium",
         network.fw_03_ssh_rule,
+        role="firewall",
+        variables=["firewall_ruleset_enabled", "firewall_management_networks", "firewall_ssh_ports"],
         text="tcp dport 22 accept (limited to trusted networks) in the input chain.",
     ),
     Check(
