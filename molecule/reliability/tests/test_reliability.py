@@ -327,7 +327,7 @@ def test_interrupted_run_is_finished_by_the_next(tmp_path):
     docker(
         "run", "-d", "--name", name, "--network", "bastion-rel",
         "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp",
-        "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro", "--cgroupns", "host",
+        "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro", "--cgroupns", "host", "--cap-add", "NET_ADMIN",
         "bastion/fleet:debian12", "/sbin/init",
     )  # fmt: skip
     try:
@@ -370,16 +370,54 @@ def test_interrupted_run_is_finished_by_the_next(tmp_path):
     record("fault_interrupted_run", "finished by the next run, then changed=0")
 
 
+# ---------------------------------------------------------------- secrets
+
+SENTINEL = "Sentinel-Passw0rd-7f3a9c"
+
+
+@pytest.mark.parametrize("mode", ["check-diff", "apply"])
+def test_secrets_stay_out_of_output_and_report(mode, tmp_path):
+    """An htpasswd password (apache_htpasswd_users, no_log in the spec and the tasks), with -vvv,
+    in a --check --diff run and in a real one: not in stdout, stderr or any report file."""
+    container = "bastion-rel-debian12"
+    reports = tmp_path / "reports"
+    values = {
+        "apache_htpasswd_users": [{"name": "auditor", "password": SENTINEL}],
+        "apache_access_rules": [{"path": "/private", "allow_networks": [], "users": ["auditor"]}],
+    }
+    env = {"ANSIBLE_CALLBACKS_ENABLED": "bastion.hardening.compliance_report", "BASTION_REPORT_DIR": str(reports)}
+    args = ["-vvv", "--tags", "apache"] + (["--check", "--diff"] if mode == "check-diff" else [])
+    rc, result, stderr = playbook(HARDEN, {container: values}, tmp_path, *args, env=env)
+    assert rc == 0, stderr[-3000:]
+    stats = result["stats"][container]
+    assert stats["changed"] > 0, "nothing to do: the password never reached a task"
+    leaks = [name for name, text in [("stdout", json.dumps(result)), ("stderr", stderr)] if SENTINEL in text]
+    files = sorted(p for p in reports.rglob("*") if p.is_file())
+    assert files, "no report written"
+    leaks += [str(p) for p in files if SENTINEL in p.read_text(errors="replace")]
+    assert not leaks, "the password shows in %s" % leaks
+    if mode == "apply":
+        hashes = docker("exec", container, "cat", "/etc/apache2/bastion.htpasswd").stdout
+        assert hashes.startswith("auditor:$2") and SENTINEL not in hashes
+    record("secrets_%s" % mode, "not in -vvv output (%d bytes) or %d report files" % (len(stderr), len(files)))
+
+
 def test_zz_summary():
     """The summary line (also in .build/molecule/reliability.json)."""
     files = sum(v for k, v in FIGURES.items() if k.startswith("check_files_compared_"))
     bad = sum(FIGURES.get("bad_inputs", {}).values())
     faults = len([k for k in FIGURES if k.startswith("fault_")])
-    line = "reliability: %d files compared, %d bad inputs tried, %d faults injected, nothing lost" % (
-        files,
-        bad,
-        faults,
+    secrets = len([k for k in FIGURES if k.startswith("secrets_")])
+    line = (
+        "reliability: %d files compared, %d bad inputs tried, %d faults injected, %d runs without secrets in "
+        % (
+            files,
+            bad,
+            faults,
+            secrets,
+        )
+        + "output, nothing lost"
     )
     (ROOT / ".build" / "molecule" / "reliability.summary").write_text(line + "\n")
     print(line)
-    assert files and bad and faults
+    assert files and bad and faults and secrets

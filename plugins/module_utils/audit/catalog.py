@@ -321,6 +321,8 @@ CHECKS = [
         AUTHZ,
         "high",
         daemons.rpc_01_root_squash,
+        role="rpc",
+        variables=["rpc_exports", "rpc_no_root_squash", "rpc_exports_enabled"],
         text="Remove no_root_squash from /etc/exports and run exportfs -ra.",
     ),
     Check(
@@ -329,6 +331,8 @@ CHECKS = [
         AUTHZ,
         "high",
         daemons.rpc_02_world,
+        role="rpc",
+        variables=["rpc_exports", "rpc_world_clients", "rpc_trusted_networks", "rpc_exports_enabled"],
         text="Replace '*' or an empty client with the trusted hosts or networks in /etc/exports.",
     ),
     Check(
@@ -337,6 +341,8 @@ CHECKS = [
         ACC,
         "low",
         daemons.rpc_03_fixed_ports,
+        role="rpc",
+        variables=["rpc_mountd_port", "rpc_statd_port", "rpc_ports_enabled"],
         text="Set port= in the [mountd] and [statd] sections of /etc/nfs.conf and filter them.",
     ),
     Check(
@@ -345,6 +351,8 @@ CHECKS = [
         AUTHZ,
         "medium",
         daemons.lpd_01_hosts_lpd,
+        role="printing",
+        variables=["printing_lpd_mode", "printing_lpd_hosts", "printing_lpd_enabled"],
         text="Remove '+' (and unneeded hosts) from /etc/hosts.lpd.",
     ),
     Check(
@@ -353,6 +361,8 @@ CHECKS = [
         ACC,
         "medium",
         daemons.lpd_02_cups_listen,
+        role="printing",
+        variables=["printing_cups_listen", "printing_cups_listen_enabled"],
         text="Listen localhost:631 and Listen /run/cups/cups.sock only in cupsd.conf.",
     ),
     Check(
@@ -361,6 +371,8 @@ CHECKS = [
         SVC,
         "low",
         daemons.lpd_03_cups_browsing,
+        role="printing",
+        variables=["printing_cups_browsing_enabled"],
         text="Browsing Off in cupsd.conf; stop cups-browsed if it is not needed.",
     ),
     Check(
