@@ -1,0 +1,40 @@
+"""Malformed input: the role must stop in validation, before any change, and name the
+variable. On the unhardened soft target the files are missing: the first assertion fails."""
+
+import sys
+from pathlib import Path
+
+SCENARIO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(SCENARIO.parent / "shared"))
+
+from bad_input_harness import assert_rejected, run_playbook  # noqa: E402
+
+testinfra_hosts = ["targets"]
+
+FILES = "/etc/sysctl.d/90-bastion.conf /etc/modprobe.d/bastion-blacklist.conf"
+
+CASES = {
+    "wrong-type": ({"kernel_ipv6_enabled": "perhaps"}, "kernel_ipv6_enabled"),
+    "unknown-ptrace-scope": ({"kernel_ptrace_scope": 0}, "kernel_ptrace_scope"),
+    "unknown-ip-forward": ({"kernel_ip_forward": "off"}, "kernel_ip_forward"),
+    "string-not-list": ({"kernel_blacklist_protocols": "dccp"}, "kernel_blacklist_protocols"),
+    "newline-in-module": (
+        {"kernel_blacklist_filesystems": ["udf\ninstall ext4 /bin/false"]},
+        "kernel_blacklist_filesystems",
+    ),
+    "space-in-module": ({"kernel_blacklist_protocols": ["sctp /bin/sh"]}, "kernel_blacklist_protocols"),
+    "number-as-module": ({"kernel_blacklist_protocols": [5]}, "kernel_blacklist_protocols"),
+}
+
+
+def fingerprint(host):
+    return host.check_output("sha256sum %s; ls -a /etc/sysctl.d /etc/modprobe.d" % FILES)
+
+
+def test_malformed_input_fails_before_any_change(host, tmp_path):
+    container = host.ansible.get_variables()["inventory_hostname"]
+    assert host.file("/etc/sysctl.d/90-bastion.conf").exists, "not hardened"
+    before = fingerprint(host)
+    result = run_playbook(SCENARIO, container, tmp_path, CASES)
+    assert fingerprint(host) == before, "the files changed"
+    assert_rejected(result, CASES, "KERN-")
