@@ -56,10 +56,10 @@ def test_sysctl_file(host):
         assert written.get(key) == value, (key, written.get(key))
 
 
-def test_ip_forward_left_alone_on_a_docker_host_only(host):
-    docker = host.ansible.get_variables().get("bastion_docker_host", False)
+def test_ip_forward_left_alone_on_docker_and_masquerading_hosts_only(host):
+    variables = host.ansible.get_variables()
     written = settings(host)
-    if docker:
+    if variables.get("bastion_docker_host") or variables.get("firewall_masquerade"):
         assert "net.ipv4.ip_forward" not in written
     else:
         assert written["net.ipv4.ip_forward"] == "0"
