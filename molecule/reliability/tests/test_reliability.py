@@ -5,8 +5,7 @@ Runs after the shared sequence proved, for playbooks/harden.yml on the fleet tar
 (side_effect) and the second run changed nothing (idempotence). Here:
 
 - the snapshots of that check run are compared again and counted;
-- a third run reports changed=0 on every host, and the bare host's roles all said why they
-  skipped;
+- the bare host's roles all say why they skip;
 - every role's bad-input table (the CASES of molecule/<role>/tests/test_bad_input.py), all of
   them at once through harden.yml: each value is refused before any control task runs, by a
   message that names the variable;
@@ -132,15 +131,13 @@ def test_check_run_changed_nothing(container):
     record("check_files_compared_%s" % container, files)
 
 
-def test_third_run_changes_nothing_and_bare_host_skips(tmp_path):
-    hosts = {name: {} for name in TARGETS + [BARE]}
-    rc, result, stderr = playbook(HARDEN, hosts, tmp_path)
+def test_bare_host_roles_say_why_they_skip(tmp_path):
+    """The bare host (no daemon, no systemd): the run succeeds, changes nothing the second time
+    (molecule's idempotence step ran it), and every role whose daemon is missing says so."""
+    rc, result, stderr = playbook(HARDEN, {BARE: {}}, tmp_path)
     assert rc == 0, stderr[-3000:]
-    for name in hosts:
-        stats = result["stats"][name]
-        assert stats["changed"] == 0 and stats["failures"] == 0 and stats["unreachable"] == 0, (name, stats)
-    record("third_run_tasks_per_host", {name: result["stats"][name]["ok"] for name in hosts})
-    # On the bare host every role whose daemon is missing says so, by its control prefix.
+    stats = result["stats"][BARE]
+    assert stats["changed"] == 0 and stats["failures"] == 0, stats
     said = " ".join(str(res.get("msg", "")) for _play, _task, res in tasks_run(result, BARE) if not res.get("skipped"))
     prefixes = sorted(set(re.findall(r"\b([A-Z]{2,6}): ", said)))
     expected = [DAEMON_ROLES[role] for role in harden_roles() if role in DAEMON_ROLES]
@@ -344,8 +341,11 @@ def test_interrupted_run_is_finished_by_the_next(tmp_path):
             )
         )
         binary = shutil.which("ansible-playbook", path=str(Path(sys.executable).parent)) or "ansible-playbook"
+        # The roles up to dns (the whole playbook takes minutes on one host): killed in dns,
+        # once inetd and tcp_wrappers have changed the host.
+        tags = ["--tags", "inetd,tcp_wrappers,mail,dns"]
         proc = subprocess.Popen(
-            [binary, "-i", str(inventory), str(HARDEN)],
+            [binary, "-i", str(inventory), str(HARDEN), *tags],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -361,9 +361,10 @@ def test_interrupted_run_is_finished_by_the_next(tmp_path):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         assert any("changed:" in s for s in seen), "killed before anything changed: %s" % "".join(seen)[-2000:]
-        rc, result, stderr = playbook(HARDEN, {name: {}}, tmp_path)
+        rc, result, stderr = playbook(HARDEN, {name: {}}, tmp_path, *tags)
         assert rc == 0, stderr[-3000:]
-        rc, result, stderr = playbook(HARDEN, {name: {}}, tmp_path)
+        assert result["stats"][name]["changed"] > 0, "the interrupted run had finished everything"
+        rc, result, stderr = playbook(HARDEN, {name: {}}, tmp_path, *tags)
         assert rc == 0 and result["stats"][name]["changed"] == 0, result["stats"][name]
     finally:
         docker("rm", "-f", name, check=False)
