@@ -18,6 +18,7 @@ from ansible_collections.bastion.hardening.plugins.module_utils.audit import (
     network,
     patch,
     services,
+    ssh,
     system,
 )
 from ansible_collections.bastion.hardening.plugins.module_utils.audit.core import Check, selected, which
@@ -583,6 +584,66 @@ CHECKS = [
     ),
 ]
 
+CHECKS.extend(
+    [
+        Check(
+            "SSH-01",
+            "sshd refuses root logins with a password (PermitRootLogin)",
+            AUTHZ,
+            "high",
+            ssh.ssh_01_root_login,
+            role="ssh",
+            variables=["ssh_root_enabled"],
+            text="PermitRootLogin no (or prohibit-password) in /etc/ssh/sshd_config.d/; reload ssh.",
+        ),
+        Check(
+            "SSH-02",
+            "sshd refuses passwords (PasswordAuthentication, KbdInteractive, empty)",
+            AUTHZ,
+            "medium",
+            ssh.ssh_02_passwords,
+            role="ssh",
+            variables=["ssh_password_enabled", "ssh_password_authentication"],
+            text="Install keys, then PasswordAuthentication no and KbdInteractiveAuthentication no.",
+        ),
+        Check(
+            "SSH-03",
+            "sshd offers modern ciphers, MACs and key exchanges only",
+            ACC,
+            "medium",
+            ssh.ssh_03_algorithms,
+            role="ssh",
+            variables=["ssh_crypto_enabled", "ssh_ciphers", "ssh_macs", "ssh_kex"],
+            text="Set Ciphers, MACs and KexAlgorithms to modern lists (no CBC, SHA-1, MD5, NIST curves).",
+        ),
+        Check(
+            "SSH-04",
+            "AllowUsers or AllowGroups limits who may log in over SSH",
+            AUTHZ,
+            "medium",
+            ssh.ssh_04_allowed,
+            role="ssh",
+            variables=["ssh_access_enabled", "ssh_allow_users", "ssh_allow_groups"],
+            text="Set AllowUsers/AllowGroups (keep the account you administer with).",
+        ),
+        Check(
+            "SSH-06",
+            "sshd session limits (X11Forwarding, HostbasedAuthentication, IgnoreRhosts, MaxAuthTries)",
+            ACC,
+            "low",
+            ssh.ssh_06_session,
+            role="ssh",
+            variables=["ssh_session_enabled", "ssh_max_auth_tries"],
+            text="X11Forwarding no, HostbasedAuthentication no, IgnoreRhosts yes, MaxAuthTries 3.",
+        ),
+    ]
+)
+
+_KERN_VARIABLES = {
+    "KERN-01": ["kernel_ptrace_scope"],
+    "KERN-02": ["kernel_kptr_restrict"],
+    "KERN-06": ["kernel_rp_filter"],
+}
 _KERN_TITLES = [
     ("KERN-01", "ptrace is restricted (kernel.yama.ptrace_scope)", AUTHZ, "medium"),
     ("KERN-02", "Kernel pointers are hidden (kernel.kptr_restrict)", DATA, "low"),
@@ -606,6 +667,8 @@ for _id, _title, _area, _severity in _KERN_TITLES:
             _area,
             _severity,
             system.kernel_checker(_id),
+            role="kernel",
+            variables=["kernel_sysctl_enabled"] + _KERN_VARIABLES.get(_id, []),
             text="Set %s in /etc/sysctl.d/ and run sysctl --system."
             % ", ".join("%s = %s" % (k, _accepted[0]) for k in _keys),
         )
