@@ -7,7 +7,14 @@ Every test fails on the unhardened soft target (prepare proves the client logs i
 aes128-cbc, hmac-sha1 and diffie-hellman-group1-sha1): it permits root with a password, offers
 CBC ciphers, SHA-1 MACs and key exchanges, lets bob in and listens on every address."""
 
+import sys
+from pathlib import Path
+
 import testinfra
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "shared"))
+
+from audit_harness import assert_fail_then_pass  # noqa: E402
 
 testinfra_hosts = ["targets"]
 
@@ -122,3 +129,7 @@ def test_listens_on_internal_addresses_only(host):
     listening = host.check_output("ss -H -ltn sport = :22")
     assert "127.0.0.1:22" in listening and "%s:22" % address(host) in listening
     assert "0.0.0.0:22" not in listening and "[::]:22" not in listening and "*:22" not in listening, listening
+
+
+def test_audit_fails_before_and_passes_after(host):
+    assert_fail_then_pass(host, ["SSH-01", "SSH-02", "SSH-03", "SSH-04", "SSH-06"])
