@@ -45,7 +45,7 @@ WANT = {
 def settings(host):
     lines = host.file(SYSCTL).content_string.splitlines()
     pairs = [line.split(" = ") for line in lines if line and not line.startswith("#")]
-    return {key: value for key, value in pairs}
+    return dict(pairs)
 
 
 def test_sysctl_file(host):

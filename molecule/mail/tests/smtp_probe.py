@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """smtp_probe.py ADDRESS COMMAND...: an SMTP conversation with ADDRESS:25, as a client would
 have it. Prints a JSON list of {"command", "code", "text"}: first the greeting (command
 "connect"), then one entry per command sent. Stops after a greeting that is not 2xx or when

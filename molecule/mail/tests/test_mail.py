@@ -140,7 +140,7 @@ def test_banner_without_mta_name_or_version(host):
 def test_local_mail_to_root_reaches_the_administrator(host):
     tag = "bastion-mail-test-%s" % uuid.uuid4().hex
     host.check_output("printf 'Subject: %s\\n\\nlocal delivery\\n' | /usr/sbin/sendmail -oi root" % tag)
-    for _ in range(30):
+    for _attempt in range(30):
         if host.run("grep -q %s /var/mail/admin" % tag).rc == 0:
             break
         time.sleep(0.5)

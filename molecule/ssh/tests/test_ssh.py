@@ -50,7 +50,7 @@ def effective(host):
     lines = host.check_output("/usr/sbin/sshd -T").splitlines()
     values = {}
     for line in lines:
-        key, _, value = line.partition(" ")
+        key, _sep, value = line.partition(" ")
         values.setdefault(key, []).append(value)
     return values
 

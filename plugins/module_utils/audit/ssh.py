@@ -48,7 +48,7 @@ def parse_sshd_t(text):
     """``sshd -T`` output -> {keyword: [values in order]} (AllowUsers and the like repeat)."""
     values = {}
     for line in text.splitlines():
-        key, _, value = line.strip().partition(" ")
+        key, _sep, value = line.strip().partition(" ")
         if key:
             values.setdefault(key.lower(), []).append(value.strip())
     return values

@@ -43,19 +43,19 @@ def test_exim_host_reject_connection_greeting_is_a_refusal():
 
 
 def test_refusal_at_mail_from_is_a_refusal():
-    result, _ = run(["220 mx ESMTP", "250 mx", "550 5.7.1 Access denied", "250 Ok", "221 Bye"])
+    result, _unused = run(["220 mx ESMTP", "250 mx", "550 5.7.1 Access denied", "250 Ok", "221 Bye"])
     assert result.status == "pass", result
 
 
 def test_temporary_failure_before_rcpt_is_an_error():
-    result, _ = run(["421 4.3.2 Service not available"])
+    result, _unused = run(["421 4.3.2 Service not available"])
     assert result.status == "error", result
     assert result.evidence[-1] == "the MTA did not get as far as RCPT TO"
 
 
 def test_exim_hardened_relay_refused():
     # exim 4.96 (Debian 12) from a client outside relay_from_hosts.
-    result, _ = run(
+    result, _unused = run(
         [
             "220 bastion-mail-exim12 ESMTP",
             "250-bastion-mail-exim12 Hello audit.invalid [172.30.25.12]",
@@ -71,7 +71,7 @@ def test_exim_hardened_relay_refused():
 
 
 def test_open_relay_still_fails():
-    result, _ = run(["220 mx ESMTP", "250 mx", "250 OK", "250 Accepted", "250 Reset OK", "221 closing"])
+    result, _unused = run(["220 mx ESMTP", "250 mx", "250 OK", "250 Accepted", "250 Reset OK", "221 closing"])
     assert result.status == "fail", result
 
 
@@ -164,7 +164,7 @@ def test_mail_05_stock_banners_fail():
 
 def test_mail_05_hardened_banners_pass():
     for line in ("220 vm ESMTP", "220 bastion-mail-exim12 ESMTP", "220 sm13.example.test ESMTP"):
-        result, _ = banner(line)
+        result, _unused = banner(line)
         assert result.status == "pass", result
 
 

@@ -236,13 +236,13 @@ def test_fw_no_backend():
 
 # The ruleset the firewall role loads (nft list ruleset on Debian 12, abridged): sshd on 2222.
 NFT_ROLE_RULESET = """table inet bastion_filter {
-	chain input {
-		type filter hook input priority filter; policy drop;
-		iifname "lo" accept comment "loopback"
-		ct state established,related accept comment "established"
-		ip saddr 172.30.40.0/24 tcp dport 2222 counter packets 3 bytes 180 accept comment "management ssh"
-		tcp dport { 1-21, 23-1023 } counter packets 0 bytes 0 reject with tcp reset comment "legacy"
-	}
+\tchain input {
+\t\ttype filter hook input priority filter; policy drop;
+\t\tiifname "lo" accept comment "loopback"
+\t\tct state established,related accept comment "established"
+\t\tip saddr 172.30.40.0/24 tcp dport 2222 counter packets 3 bytes 180 accept comment "management ssh"
+\t\ttcp dport { 1-21, 23-1023 } counter packets 0 bytes 0 reject with tcp reset comment "legacy"
+\t}
 }
 """
 
