@@ -6,8 +6,14 @@ Every test fails on the unhardened soft target that prepare leaves: stock smb.co
 guest share and server min protocol = NT1, smbd and nmbd on every address."""
 
 import re
+import sys
+from pathlib import Path
 
 import testinfra
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "shared"))
+
+from audit_harness import assert_fail_then_pass  # noqa: E402
 
 testinfra_hosts = ["targets"]
 
@@ -99,3 +105,7 @@ def test_guest_refused_on_the_guest_share(host):
     out = host.run("smbclient //127.0.0.1/public -N -c ls")
     assert out.rc != 0, "a guest listed the share: %s" % out.stdout
     assert re.search(r"NT_STATUS_(ACCESS_DENIED|LOGON_FAILURE)", out.stdout + out.stderr), out.stdout + out.stderr
+
+
+def test_audit_checks_fail_before_and_pass_after(host):
+    assert_fail_then_pass(host, ["SMB-01", "SMB-02", "SMB-03", "SMB-04", "SMB-05"])
