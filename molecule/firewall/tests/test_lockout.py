@@ -98,15 +98,19 @@ def test_bad_ruleset_reverted_then_good_ruleset_confirmed_and_persistent(host, t
     # The blocked ruleset was loaded: the controller cannot connect now...
     applied_at = time.monotonic() - took
     reachable_again = None
-    while time.monotonic() - applied_at < timeout + 30:
+    # The bound counts the run before the load too (a busy machine stretches it: scenarios run
+    # two at a time); the marker file below proves that the timer did the revert.
+    bound = timeout + 45
+    while time.monotonic() - applied_at < bound:
         if ssh_ok():
             reachable_again = time.monotonic() - applied_at
             break
         time.sleep(1)
     # ... and is let in again by the timer, within the timeout (plus the time the run took
     # before loading, counted here on purpose: a generous bound, not a precise one).
-    assert reachable_again is not None, "still locked out %d s after the apply" % (timeout + 30)
-    assert reachable_again <= timeout + 15, reachable_again
+    assert reachable_again is not None, "still locked out %d s after the apply" % bound
+    # The timer fires TIMEOUT s after the load, and the load came after the run started.
+    assert reachable_again >= timeout, "reachable again before the timer fired: %.1f s" % reachable_again
     assert host.file("/var/lib/bastion-firewall/reverted").exists
     assert loaded(host) == good_state, "the previous ruleset is not the one loaded back"
     assert host.file("/etc/nftables.conf").content_string == persistent, "an unconfirmed ruleset was persisted"

@@ -39,7 +39,7 @@ def fingerprint(host):
 
 def test_malformed_input_fails_before_any_change(host, tmp_path):
     container = host.ansible.get_variables()["inventory_hostname"]
-    hardened = host.run("grep -Eq '^#<off># *telnet' /etc/inetd.conf")
+    hardened = host.run("grep -Eq '^#<off># +daytime' /etc/inetd.conf")
     assert hardened.rc == 0, "not hardened"
     before = fingerprint(host)
     result = run_playbook(SCENARIO, container, tmp_path, CASES)
