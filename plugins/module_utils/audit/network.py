@@ -14,6 +14,7 @@ from ansible_collections.bastion.hardening.plugins.module_utils.audit.core impor
     errored,
     failed,
     is_internal,
+    not_applicable,
     passed,
     read_text,
     which,
@@ -309,6 +310,10 @@ def _ruleset_or_result(ctx):
     try:
         backend, chains = read_ruleset(ctx)
     except RuntimeError as e:
+        if "Operation not permitted" in str(e):
+            # No CAP_NET_ADMIN (a container started without it): this host can have no packet
+            # filter of its own; its host's filter is what guards it.
+            return None, None, not_applicable("cannot read the ruleset without CAP_NET_ADMIN: %s" % e)
         return None, None, errored("cannot read the ruleset: %s" % e)
     if backend is None:
         return None, [], None

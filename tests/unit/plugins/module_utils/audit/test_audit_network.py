@@ -214,14 +214,22 @@ def test_fw_empty_ruleset():
 
 
 def test_fw_ruleset_unreadable_in_container():
+    """A container without CAP_NET_ADMIN has no packet filter of its own: not applicable, not an error."""
     err = (AUDIT / "cmd" / "nft-eperm.txt").read_text().replace("rc=1\n", "")
     ctx = fw_ctx("nft", {("nft", "list", "ruleset"): CommandResult(1, "", err)})
     res = network.fw_02_input_policy(ctx)
-    assert res.status == "error"
+    assert res.status == "not_applicable"
     assert res.evidence == [
-        "cannot read the ruleset: nft list ruleset: exit 1: netlink: Error: cache initialization failed: "
-        "Operation not permitted"
+        "cannot read the ruleset without CAP_NET_ADMIN: nft list ruleset: exit 1: netlink: Error: cache "
+        "initialization failed: Operation not permitted"
     ]
+
+
+def test_fw_ruleset_unreadable_for_another_reason():
+    ctx = fw_ctx("nft", {("nft", "list", "ruleset"): CommandResult(1, "", "Error: No such file or directory")})
+    res = network.fw_02_input_policy(ctx)
+    assert res.status == "error"
+    assert res.evidence == ["cannot read the ruleset: nft list ruleset: exit 1: Error: No such file or directory"]
 
 
 def test_fw_no_backend():
