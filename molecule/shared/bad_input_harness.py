@@ -49,3 +49,18 @@ def assert_rejected(result, cases, control_prefix):
         failed = [t["hosts"][alias] for t in tasks if t["hosts"].get(alias, {}).get("failed")]
         messages = json.dumps(failed)
         assert expected in messages, "%s: %r not in %s" % (alias, expected, messages)
+
+
+def check_role(host, tmp_path, scenario, cases, control_prefix, fingerprint, hardened):
+    """The whole bad-input test of a scenario: the target is hardened (the shell command
+    `hardened` succeeds: on the soft target it fails, so the test cannot pass there), the
+    malformed values of `cases` are all refused in validation naming the variable, and
+    `fingerprint(host)` (the files the role writes) is the same before and after."""
+    container = host.ansible.get_variables()["inventory_hostname"]
+    probe = host.run(hardened)
+    assert probe.rc == 0, "not hardened (%s): %s" % (hardened, probe.stdout + probe.stderr)
+    before = fingerprint(host)
+    result = run_playbook(scenario, container, tmp_path, cases)
+    assert fingerprint(host) == before, "the files changed"
+    assert_rejected(result, cases, control_prefix)
+    return result
