@@ -11,7 +11,7 @@ from pathlib import Path
 SCENARIO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(SCENARIO.parent / "shared"))
 
-from bad_input_harness import assert_rejected, run_playbook  # noqa: E402
+from bad_input_harness import check_role  # noqa: E402
 
 testinfra_hosts = ["bastion-inetd-debian12"]
 
@@ -38,10 +38,4 @@ def fingerprint(host):
 
 
 def test_malformed_input_fails_before_any_change(host, tmp_path):
-    container = host.ansible.get_variables()["inventory_hostname"]
-    hardened = host.run("grep -Eq '^#<off># +daytime' /etc/inetd.conf")
-    assert hardened.rc == 0, "not hardened"
-    before = fingerprint(host)
-    result = run_playbook(SCENARIO, container, tmp_path, CASES)
-    assert fingerprint(host) == before, "inetd.conf changed"
-    assert_rejected(result, CASES, "INETD-")
+    check_role(host, tmp_path, SCENARIO, CASES, "INETD-", fingerprint, "grep -Eq '^#<off># +daytime' /etc/inetd.conf")

@@ -13,7 +13,7 @@ from pathlib import Path
 SCENARIO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(SCENARIO.parent / "shared"))
 
-from bad_input_harness import assert_rejected, run_playbook  # noqa: E402
+from bad_input_harness import check_role, run_playbook  # noqa: E402
 
 testinfra_hosts = ["targets"]
 
@@ -47,12 +47,7 @@ def fingerprint(host):
 
 
 def test_malformed_input_fails_before_any_change(host, tmp_path):
-    container = host.ansible.get_variables()["inventory_hostname"]
-    assert host.file("/etc/ssh/sshd_config.d/50-bastion.conf").exists, "not hardened"
-    before = fingerprint(host)
-    result = run_playbook(SCENARIO, container, tmp_path, CASES)
-    assert fingerprint(host) == before, "the files changed"
-    assert_rejected(result, CASES, "SSH-")
+    check_role(host, tmp_path, SCENARIO, CASES, "SSH-", fingerprint, "test -f /etc/ssh/sshd_config.d/50-bastion.conf")
 
 
 def test_an_earlier_dropin_that_would_win_is_refused(host, tmp_path):
