@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from ansible_collections.bastion.hardening.plugins.module_utils.audit.core import CommandResult, Context
@@ -40,3 +41,21 @@ def sock(proto, address, port, pid=None, process=None):
         "pid": pid,
         "process": process,
     }
+
+
+class ScriptedConn(object):
+    """A socket stand-in for the SMTP probes: replies from a script, then end of file; records
+    what the client sent (one stripped line per sendall)."""
+
+    def __init__(self, replies):
+        self.replies = io.BytesIO("".join(r + "\r\n" for r in replies).encode())
+        self.sent = []
+
+    def makefile(self, mode):
+        return self.replies
+
+    def sendall(self, data):
+        self.sent.append(data.decode().strip())
+
+    def close(self):
+        pass

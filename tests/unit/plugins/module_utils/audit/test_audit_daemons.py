@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from ansible_collections.bastion.hardening.plugins.module_utils.audit import daemons, dns, mail
 from ansible_collections.bastion.hardening.plugins.module_utils.audit.core import Check, run_checks
-from audit_helpers import AUDIT, make_ctx, sock
+from audit_helpers import AUDIT, ScriptedConn, make_ctx, sock
 
 MAIL = AUDIT / "mail"
 BIND = AUDIT / "bind-d12"
@@ -66,25 +64,8 @@ def test_postconf_value_last_wins():
     assert mail.postconf_value(text, "mynetworks") is None
 
 
-class FakeConn(object):
-    """Replies to each command from a script; records what the client sent."""
-
-    def __init__(self, replies):
-        self.replies = io.BytesIO("".join(r + "\r\n" for r in replies).encode())
-        self.sent = []
-
-    def makefile(self, mode):
-        return self.replies
-
-    def sendall(self, data):
-        self.sent.append(data.decode().strip())
-
-    def close(self):
-        pass
-
-
 def probe_with(replies):
-    conn = FakeConn(replies)
+    conn = ScriptedConn(replies)
 
     def connect(address, timeout):
         assert address == ("10.0.0.5", 25)
@@ -135,10 +116,10 @@ def test_relay_probe_connection_refused():
     def refuse(target):
         raise ConnectionRefusedError(111, "Connection refused")
 
-    res = mail.mail_04_relay(make_ctx(sockets=[sock("tcp", "127.0.0.1", 25)]), refuse)
+    res = mail.mail_04_relay(make_ctx(sockets=[sock("tcp", "10.0.0.5", 25)]), refuse)
     assert (res.status, res.evidence) == (
         "error",
-        ["SMTP conversation with 127.0.0.1:25 failed: [Errno 111] Connection refused"],
+        ["SMTP conversation with 10.0.0.5:25 failed: [Errno 111] Connection refused"],
     )
 
 

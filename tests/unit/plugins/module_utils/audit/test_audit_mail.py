@@ -3,27 +3,8 @@
 
 from __future__ import annotations
 
-import io
-
 from ansible_collections.bastion.hardening.plugins.module_utils.audit import mail
-from audit_helpers import make_ctx, sock
-
-
-class ScriptedConn(object):
-    """Replies from a script, then end of file; records what the client sent."""
-
-    def __init__(self, replies):
-        self.replies = io.BytesIO("".join(r + "\r\n" for r in replies).encode())
-        self.sent = []
-
-    def makefile(self, mode):
-        return self.replies
-
-    def sendall(self, data):
-        self.sent.append(data.decode().strip())
-
-    def close(self):
-        pass
+from audit_helpers import ScriptedConn, make_ctx, sock
 
 
 def run(replies, address="172.30.25.12"):
@@ -177,3 +158,22 @@ def test_mail_05_internal_address_only_and_nothing_listening():
     result, seen = banner("220 mx ESMTP", sockets=[sock("tcp", "172.30.25.11", 25)])
     assert seen == ["172.30.25.11"] and result.status == "pass"
     assert mail.mail_05_banner(make_ctx(sockets=[])).status == "not_applicable"
+
+
+def test_loopback_only_mta_is_not_probed():
+    # The demo's exim4 after hardening: 127.0.0.1 and ::1 only. exim relays for loopback
+    # clients by design, so a probe would get 250; no other host can reach the socket.
+    ctx = make_ctx(sockets=[sock("tcp", "127.0.0.1", 25), sock("tcp6", "::1", 25)])
+
+    def never_probe(target):
+        raise AssertionError("probed %s" % target)
+
+    result = mail.mail_04_relay(ctx, never_probe)
+    assert result.status == "pass", result
+    assert result.evidence[-1] == "port 25 is on loopback only: no other host can relay"
+
+
+def test_loopback_and_internal_address_is_probed_on_the_internal_one():
+    result, _unused = run(["220 mx ESMTP", "250 mx", "250 Ok", "250 Ok relaying", "250 Ok", "221 Bye"])
+    assert result.status == "fail", result
+    assert result.evidence[0] == "probe to 172.30.25.12:25"
