@@ -103,15 +103,20 @@ world_writable_dirs:
   elements: dict
   sample: [{"path": "/srv/drop", "mode": "0777", "mode_after": "1777"}]
 unowned:
-  description: Entries (symlinks included) whose uid is not in /etc/passwd or gid not in /etc/group.
+  description:
+    - Entries whose uid is not in /etc/passwd or gid not in /etc/group; C(kind) is C(file),
+      C(directory), C(link) or C(other).
   returned: always
   type: list
   elements: dict
-  sample: [{"path": "/opt/app/data", "uid": 1234, "gid": 1234, "owner_known": false, "group_known": false}]
+  sample:
+    - {"path": "/opt/app/data", "kind": "directory", "uid": 1234, "gid": 1234, "owner_known": false,
+       "group_known": false}
 """
 
 # Ansible modules import after DOCUMENTATION/EXAMPLES/RETURN (validate-modules).
 import os  # noqa: E402
+import stat  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible_collections.bastion.hardening.plugins.module_utils.audit.core import (  # noqa: E402
@@ -133,6 +138,19 @@ ARGUMENT_SPEC = dict(
 
 def _octal(mode):
     return "%04o" % (mode & 0o7777)
+
+
+def _kind(path):
+    """file, directory, link or other (device, socket, fifo; gone since the walk)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "other"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    return "link" if stat.S_ISLNK(mode) else "other"
 
 
 def _paths(values):
@@ -178,7 +196,14 @@ def scan(options, proc="/proc", passwd="/etc/passwd", group="/etc/group"):
             for path, mode in result["world_writable_dirs"]
         ],
         "unowned": [
-            {"path": path, "uid": uid, "gid": gid, "owner_known": uid in uids, "group_known": gid in gids}
+            {
+                "path": path,
+                "kind": _kind(path),
+                "uid": uid,
+                "gid": gid,
+                "owner_known": uid in uids,
+                "group_known": gid in gids,
+            }
             for path, uid, gid in result["unowned"]
         ],
     }

@@ -32,6 +32,8 @@ def tree(tmp_path):
     os.chmod(str(root / "srv/drop"), 0o777)
     os.chmod(str(root / "srv/tmp"), 0o1777)
     os.chown(str(root / "data/orphan"), 4242, 0)
+    os.symlink("orphan", str(root / "data/orphan-link"))
+    os.lchown(str(root / "data/orphan-link"), 0, 4343)
     proc = tmp_path / "proc" / "self"
     proc.mkdir(parents=True)
     (proc / "mountinfo").write_text(
@@ -90,7 +92,22 @@ def test_scan_lists_each_finding_with_the_fixed_mode(tree):
     assert result["world_writable_files"] == [{"path": str(root / "data/open"), "mode": "0666", "mode_after": "0664"}]
     assert result["world_writable_dirs"] == [{"path": str(root / "srv/drop"), "mode": "0777", "mode_after": "1777"}]
     assert result["unowned"] == [
-        {"path": str(root / "data/orphan"), "uid": 4242, "gid": 0, "owner_known": False, "group_known": True}
+        {
+            "path": str(root / "data/orphan"),
+            "kind": "file",
+            "uid": 4242,
+            "gid": 0,
+            "owner_known": False,
+            "group_known": True,
+        },
+        {
+            "path": str(root / "data/orphan-link"),
+            "kind": "link",
+            "uid": 0,
+            "gid": 4343,
+            "owner_known": True,
+            "group_known": False,
+        },
     ]
     assert result["walk"]["skipped_mounts"] == [str(root / "nfs")]
     assert result["walk"]["complete"] is True
