@@ -10,6 +10,7 @@ from ansible_collections.bastion.hardening.plugins.module_utils.audit import bac
 from audit_helpers import make_ctx
 
 NOW = 2_000_000_000  # make_ctx's clock
+REPO = "ssh://borg@172.30.34.50/srv/borg/h1"
 
 
 @pytest.fixture
@@ -84,14 +85,14 @@ def test_future_or_garbled_time_fails(layout):
     ]
 
 
-@pytest.mark.parametrize("mode", ["none", "authenticated", "authenticated-blake2"])
+@pytest.mark.parametrize(
+    "mode", ["none", "plaintext", "authenticated", "authenticated-blake2", "authenticated BLAKE2b"]
+)
 def test_unencrypted_repository_fails(layout, mode):
     hardened(*layout, encryption=mode)
     result = backup.backup_02_encrypted(make_ctx())
     assert result.status == "fail"
-    assert result.evidence == [
-        "repository ssh://borg@172.30.34.50/srv/borg/h1: encryption %s, the backups are readable without a key" % mode
-    ]
+    assert result.evidence == ["repository %s: encryption %s, the backups are readable without a key" % (REPO, mode)]
 
 
 def test_readable_passphrase_fails(layout):
