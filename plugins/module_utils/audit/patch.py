@@ -177,6 +177,47 @@ def patch_05_integrity(ctx):
     return passed(*([summary] + config))
 
 
+APT_CONFIG_DUMP = ["apt-config", "dump"]
+UNATTENDED_PROGRAMS = ("/usr/bin/unattended-upgrade",)
+
+
+def parse_apt_config(text):
+    """``apt-config dump`` output: {key: [values]}; list items (``Key:: "value";``) under their key."""
+    config = {}
+    for line in text.splitlines():
+        match = re.match(r'^(\S+?)(::)? "(.*)";$', line.strip())
+        if match:
+            config.setdefault(match.group(1), []).append(match.group(3))
+    return config
+
+
+def patch_06_unattended(ctx):
+    """PATCH-06: unattended-upgrades is installed, enabled and upgrades from a security archive."""
+    if not which("apt-config"):
+        return not_applicable("no apt-config on this host")
+    if not ctx.installed(["unattended-upgrades"], UNATTENDED_PROGRAMS):
+        return failed("unattended-upgrades is not installed")
+    res = ctx.run(APT_CONFIG_DUMP)
+    if res.rc != 0:
+        return errored("%s: exit %d: %s" % (" ".join(APT_CONFIG_DUMP), res.rc, res.err.strip()[-200:]))
+    config = parse_apt_config(res.out)
+    problems = []
+    for key in ("APT::Periodic::Update-Package-Lists", "APT::Periodic::Unattended-Upgrade"):
+        value = (config.get(key) or ["0"])[-1]
+        if not value.isdigit() or int(value) == 0:
+            problems.append("%s is %s (off)" % (key, value))
+    origins = []
+    for key in ("Unattended-Upgrade::Origins-Pattern", "Unattended-Upgrade::Allowed-Origins"):
+        origins.extend(value for value in config.get(key, []) if value)
+    security = [o for o in origins if "security" in o.lower()]
+    if not security:
+        problems.append("no security origin in Unattended-Upgrade::Origins-Pattern or Allowed-Origins")
+    evidence = ["origins: %s" % ", ".join(origins or ["none"])]
+    if problems:
+        return failed(*(problems + evidence))
+    return passed(*(["APT::Periodic::Unattended-Upgrade on"] + evidence))
+
+
 # ---------------------------------------------------------------- INTEG / IDS
 
 AIDE_DBS = ("/var/lib/aide/aide.db", "/var/lib/aide/aide.db.gz")

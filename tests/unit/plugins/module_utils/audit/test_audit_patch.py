@@ -170,3 +170,68 @@ def test_ids_clean_stale_and_missing(tmp_path):
     res = patch.ids_02_last_result(make_ctx(packages={"rkhunter": "1"}), "/nonexistent/rkhunter.log")
     assert (res.status, res.evidence) == ("warn", ["rkhunter: no /nonexistent/rkhunter.log: never run"])
     assert patch.ids_01_installed(make_ctx(packages={})).status == "fail"
+
+
+APT_CONFIG_STOCK = (CMD / "apt-config-dump.debian12-stock").read_text()
+APT_CONFIG_BASTION = (CMD / "apt-config-dump.debian12-bastion").read_text()
+
+
+def test_parse_apt_config():
+    config = patch.parse_apt_config(APT_CONFIG_BASTION)
+    assert config["APT::Periodic::Unattended-Upgrade"] == ["1"]
+    assert config["Unattended-Upgrade::Mail"] == ["admin@example.org"]
+    assert config["Unattended-Upgrade::Origins-Pattern"] == [
+        "",
+        "origin=Debian,codename=${distro_codename}-security,label=Debian-Security",
+        "origin=Debian,codename=${distro_codename},label=Debian-Security",
+    ]
+
+
+def _uu_ctx(dump, installed=True):
+    packages = {"unattended-upgrades": "2.9.1+nmu3"} if installed else {}
+    return make_ctx(packages=packages, answers={tuple(patch.APT_CONFIG_DUMP): CommandResult(0, dump)})
+
+
+def test_patch_06_configured(tools):
+    tools.add("apt-config")
+    res = patch.patch_06_unattended(_uu_ctx(APT_CONFIG_BASTION))
+    assert res.status == "pass"
+    assert res.evidence[0] == "APT::Periodic::Unattended-Upgrade on"
+    # Debian's own configuration right after installing the package also upgrades from security.
+    assert patch.patch_06_unattended(_uu_ctx(APT_CONFIG_STOCK)).status == "pass"
+
+
+def test_patch_06_not_installed_or_off(tools):
+    tools.add("apt-config")
+    res = patch.patch_06_unattended(_uu_ctx(APT_CONFIG_STOCK, installed=False))
+    assert (res.status, res.evidence) == ("fail", ["unattended-upgrades is not installed"])
+    # 20auto-upgrades removed: the periodic settings are unset.
+    off = "\n".join(line for line in APT_CONFIG_STOCK.splitlines() if not line.startswith("APT::Periodic::"))
+    res = patch.patch_06_unattended(_uu_ctx(off))
+    assert res.status == "fail"
+    assert res.evidence[:2] == [
+        "APT::Periodic::Update-Package-Lists is 0 (off)",
+        "APT::Periodic::Unattended-Upgrade is 0 (off)",
+    ]
+    # Point releases only: no security origin.
+    no_security = "\n".join(line for line in APT_CONFIG_STOCK.splitlines() if "Security" not in line)
+    res = patch.patch_06_unattended(_uu_ctx(no_security))
+    assert res.status == "fail"
+    assert res.evidence == [
+        "no security origin in Unattended-Upgrade::Origins-Pattern or Allowed-Origins",
+        "origins: origin=Debian,codename=${distro_codename},label=Debian",
+    ]
+
+
+def test_patch_06_apt_config_fails_or_absent(tools):
+    assert patch.patch_06_unattended(make_ctx()).status == "not_applicable"
+    tools.add("apt-config")
+    ctx = make_ctx(
+        packages={"unattended-upgrades": "2.9.1+nmu3"},
+        answers={tuple(patch.APT_CONFIG_DUMP): CommandResult(100, "", "E: Syntax error /etc/apt/apt.conf.d/52x:3")},
+    )
+    res = patch.patch_06_unattended(ctx)
+    assert (res.status, res.evidence) == (
+        "error",
+        ["apt-config dump: exit 100: E: Syntax error /etc/apt/apt.conf.d/52x:3"],
+    )
