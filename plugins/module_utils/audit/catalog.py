@@ -4,13 +4,15 @@
 
 """Every audit check, in report order, with its ID, title, area, severity and remediation.
 
-IDs are stable (docs/controls.md): never renumber or reuse one. Only the inetd role
-exists so far; the other checks name no role and say how to fix the finding by hand.
+IDs are stable (docs/controls.md): never renumber or reuse one. A check with a role names
+the role and the variables that fix it; one without says how to fix the finding by hand.
 """
 
 from __future__ import annotations
 
 from ansible_collections.bastion.hardening.plugins.module_utils.audit import (
+    accounts,
+    backup,
     daemons,
     dns,
     files,
@@ -454,6 +456,8 @@ CHECKS = [
         AUTHZ,
         "medium",
         files.tmp_01_tmp,
+        role="tmp",
+        variables=["tmp_tmp_enabled", "tmp_tmp_method", "tmp_tmp_size", "tmp_live_enabled", "tmp_mount_new_live"],
         text="Mount /tmp as tmpfs (tmp.mount) with nodev,nosuid,noexec.",
     ),
     Check(
@@ -462,6 +466,8 @@ CHECKS = [
         AUTHZ,
         "medium",
         files.tmp_02_var_tmp,
+        role="tmp",
+        variables=["tmp_var_tmp_enabled", "tmp_var_tmp_mode", "tmp_live_enabled", "tmp_mount_new_live"],
         text="Give /var/tmp its own mount (or a bind mount) with nodev,nosuid,noexec in /etc/fstab.",
     ),
     Check(
@@ -470,6 +476,8 @@ CHECKS = [
         AUTHZ,
         "medium",
         files.tmp_03_dev_shm,
+        role="tmp",
+        variables=["tmp_dev_shm_enabled", "tmp_live_enabled"],
         text="Add nodev,nosuid,noexec to /dev/shm in /etc/fstab.",
     ),
     Check(
@@ -582,6 +590,39 @@ CHECKS = [
         patch.patch_05_integrity,
         text="Find out why each file changed; reinstall the package (apt-get install --reinstall).",
     ),
+    Check(
+        "PATCH-06",
+        "Unattended upgrades are configured",
+        DATA,
+        "high",
+        patch.patch_06_unattended,
+        role="updates",
+        variables=["updates_unattended_enabled", "updates_install", "updates_unattended_origins"],
+        text='Install unattended-upgrades; APT::Periodic::Unattended-Upgrade "1"; a security origin in '
+        "Origins-Pattern.",
+    ),
+    Check(
+        "BACKUP-01",
+        "A backup completed recently",
+        DATA,
+        "high",
+        backup.backup_01_recent,
+        role="backup",
+        variables=["backup_repository", "backup_schedule"],
+        text="Configure backup_repository and backup_passphrase and run the backup role; "
+        "systemctl status bastion-backup.service (journal, mail to the admin); check max_check_age_days.",
+    ),
+    Check(
+        "BACKUP-02",
+        "The backup repository is encrypted and its passphrase is root-only",
+        DATA,
+        "high",
+        backup.backup_02_encrypted,
+        role="backup",
+        variables=["backup_repository", "backup_passphrase"],
+        text="Run the backup role (borg init --encryption=repokey-blake2, /etc/bastion/backup 0700, "
+        "passphrase and backup.conf 0600 root).",
+    ),
 ]
 
 CHECKS.extend(
@@ -638,6 +679,77 @@ CHECKS.extend(
         ),
     ]
 )
+
+ACCT_CHECKS = [
+    (
+        "ACCT-01",
+        "New passwords are checked by pam_pwquality (length and character classes)",
+        AUTHN,
+        "high",
+        accounts.acct_01_password_quality,
+        ["accounts_pwquality_enabled", "accounts_password_min_length", "accounts_password_min_classes"],
+        "Install libpam-pwquality (pam-auth-update --enable pwquality); minlen = 14, minclass = 3 in "
+        "/etc/security/pwquality.conf.d/.",
+    ),
+    (
+        "ACCT-02",
+        "Passwords age (login.defs PASS_MAX_DAYS, PASS_MIN_DAYS, PASS_WARN_AGE)",
+        AUTHN,
+        "medium",
+        accounts.acct_02_password_ageing,
+        ["accounts_ageing_enabled", "accounts_pass_max_days", "accounts_pass_min_days", "accounts_pass_warn_age"],
+        "PASS_MAX_DAYS 365 or less, PASS_MIN_DAYS 1 or more, PASS_WARN_AGE 7 or more in /etc/login.defs "
+        "(chage for existing accounts).",
+    ),
+    (
+        "ACCT-03",
+        "Idle login shells time out (read-only TMOUT)",
+        AUTHN,
+        "medium",
+        accounts.acct_03_idle_timeout,
+        ["accounts_timeout_enabled", "accounts_tmout"],
+        "TMOUT=900; readonly TMOUT; export TMOUT in /etc/profile.d/.",
+    ),
+    (
+        "ACCT-04",
+        "su is restricted to a group (pam_wheel)",
+        AUTHZ,
+        "high",
+        accounts.acct_04_su_group,
+        ["accounts_su_enabled", "accounts_su_group", "accounts_su_members"],
+        "auth required pam_wheel.so use_uid group=<group> in /etc/pam.d/su, after pam_rootok; put the "
+        "administrators in the group.",
+    ),
+    (
+        "ACCT-05",
+        "System accounts have no login shell",
+        AUTHZ,
+        "medium",
+        accounts.acct_05_system_shells,
+        ["accounts_shells_enabled", "accounts_login_exempt"],
+        "usermod -s /usr/sbin/nologin each account below UID_MIN except root.",
+    ),
+    (
+        "ACCT-06",
+        "No account has an empty password",
+        AUTHN,
+        "critical",
+        accounts.acct_06_empty_passwords,
+        ["accounts_empty_passwords_enabled", "accounts_empty_password_action"],
+        "passwd -l the account (or set a password).",
+    ),
+    (
+        "ACCT-07",
+        "The default umask is 027 or stricter (login.defs and login shells)",
+        DATA,
+        "low",
+        accounts.acct_07_umask,
+        ["accounts_umask_enabled", "accounts_umask"],
+        "UMASK 027 in /etc/login.defs and umask 027 in /etc/profile.d/.",
+    ),
+]
+for _id, _title, _area, _severity, _func, _variables, _text in ACCT_CHECKS:
+    CHECKS.append(Check(_id, _title, _area, _severity, _func, role="accounts", variables=_variables, text=_text))
 
 _KERN_VARIABLES = {
     "KERN-01": ["kernel_ptrace_scope"],
@@ -723,6 +835,8 @@ def prefetch(ctx):
 
     if (wanted("PATCH-01") or wanted("PATCH-02")) and which("apt-get"):
         start(patch.APT_UPGRADE)
+    if wanted("PATCH-06") and which("apt-config"):
+        start(patch.APT_CONFIG_DUMP)
     if wanted("PATCH-05"):
         if which("dpkg"):
             start(patch.DPKG_VERIFY)
