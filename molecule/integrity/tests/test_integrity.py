@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 SCENARIO = Path(__file__).resolve().parent.parent
@@ -115,6 +116,9 @@ def run_role(host, tmp_path, args):
 
 
 def test_rebaseline_accepts_the_change(host, tmp_path):
+    # Two more plays: on one target only (time), the same code path on the others.
+    if not host.ansible.get_variables().get("rebaseline_in_verify"):
+        pytest.skip("the re-baseline is tested on the target with rebaseline_in_verify")
     db_before = host.file("/var/lib/aide/aide.db").mtime
     result = run_role(host, tmp_path, ["--tags", "integrity_rebaseline"])
     stats = result["stats"][host.ansible.get_variables()["inventory_hostname"]]
