@@ -16,6 +16,7 @@ from ansible_collections.bastion.hardening.plugins.module_utils.audit import (
     daemons,
     dns,
     files,
+    logs,
     mail,
     network,
     patch,
@@ -540,6 +541,12 @@ CHECKS = [
         INCIDENT,
         "low",
         patch.ids_01_installed,
+        role="intrusion_detection",
+        variables=[
+            "intrusion_detection_install_enabled",
+            "intrusion_detection_rkhunter_enabled",
+            "intrusion_detection_chkrootkit_enabled",
+        ],
         text="apt-get install rkhunter (or chkrootkit).",
     ),
     Check(
@@ -548,6 +555,12 @@ CHECKS = [
         INCIDENT,
         "high",
         patch.ids_02_last_result,
+        role="intrusion_detection",
+        variables=[
+            "intrusion_detection_daily_scan_enabled",
+            "intrusion_detection_rkhunter_allow",
+            "intrusion_detection_rebaseline",
+        ],
         text="Investigate each warning; run rkhunter --check daily (cron) and keep its properties up to date.",
     ),
     Check(
@@ -822,6 +835,59 @@ CHECKS.extend(
         ),
     ]
 )
+
+
+LOG_CHECKS = [
+    (
+        "LOG-01",
+        "Log rotation caps the size of every log",
+        AUDIT,
+        "medium",
+        logs.log_01_rotation_capped,
+        ["logging_logrotate_enabled", "logging_max_size"],
+        "maxsize in /etc/logrotate.conf before the include (or size/maxsize in each stanza), at most "
+        "log_size_threshold_mb.",
+    ),
+    (
+        "LOG-02",
+        "The journal's disk use is capped",
+        AUDIT,
+        "low",
+        logs.log_02_journal_capped,
+        ["logging_journald_enabled", "logging_journal_max_use"],
+        "SystemMaxUse= in /etc/systemd/journald.conf.d/*.conf, then systemctl restart systemd-journald.",
+    ),
+    (
+        "LOG-03",
+        "logwatch mails a daily log summary to the admin",
+        INCIDENT,
+        "medium",
+        logs.log_03_logwatch_mails,
+        ["logging_logwatch_enabled", "logging_admin_email"],
+        "apt-get install logwatch; MailTo, Detail, Range in /etc/logwatch/conf/logwatch.conf.",
+    ),
+    (
+        "LOG-04",
+        "Logs under /var/log are not readable by others",
+        DATA,
+        "medium",
+        logs.log_04_permissions,
+        ["logging_permissions_enabled"],
+        "chmod o-rwx,g-wx the files (0640 root:adm; wtmp/lastlog 0664 root:utmp), and the create modes of "
+        "logrotate and rsyslog.",
+    ),
+    (
+        "LOG-05",
+        "The logs are also sent to a remote syslog server",
+        AUDIT,
+        "low",
+        logs.log_05_remote_syslog,
+        ["logging_remote_syslog_enabled", "logging_remote_syslog_host"],
+        "An rsyslog forwarding drop-in (omfwd) to the site's log server; warns only, for sites without one.",
+    ),
+]
+for _id, _title, _area, _severity, _func, _variables, _text in LOG_CHECKS:
+    CHECKS.append(Check(_id, _title, _area, _severity, _func, role="logging", variables=_variables, text=_text))
 
 
 def prefetch(ctx):

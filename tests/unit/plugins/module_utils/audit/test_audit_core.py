@@ -102,7 +102,7 @@ def test_catalog_ids_unique_and_well_formed():
     assert len(ids) == len(set(ids))
     assert all(c.area in AREAS for c in catalog.CHECKS)
     assert [i for i in ids if i.startswith("INETD")] == ["INETD-0%d" % n for n in range(1, 7)]
-    assert len(ids) == 92
+    assert len(ids) == 97
 
 
 def test_catalog_remediation_names_real_roles_and_variables():
