@@ -107,6 +107,7 @@ DAEMON_ROLES = {
     "rpc": "RPC",
     "printing": "LPD",
     "ssh": "SSH",
+    "backup": "BACKUP",
 }
 
 
