@@ -108,15 +108,20 @@ def report(tmp_path_factory):
         "bastion-upd-12": {"ansible_host": "bastion-upd-12"},
         "bastion-upd-13": {"ansible_host": "bastion-upd-13"},
         "bastion-upd-12-dpkg": {"ansible_host": "bastion-upd-12", "updates_verify_tool": "dpkg"},
+        # updates_verify_action fail: the changed files stop the role (in check mode too).
+        "bastion-upd-12-fail": {"ansible_host": "bastion-upd-12", "report_verify_action": "fail"},
     }
     molecule = yaml.safe_load((SCENARIO / "molecule.yml").read_text())
     group_vars = molecule["provisioner"]["inventory"]["group_vars"]["targets"]
     host_vars = molecule["provisioner"]["inventory"]["host_vars"]
     hosts = {}
     for alias, values in aliases.items():
-        hosts[alias] = dict(
-            group_vars, **host_vars[values["ansible_host"]], **values, ansible_connection="community.docker.docker"
-        )
+        hosts[alias] = {
+            **group_vars,
+            **host_vars[values["ansible_host"]],
+            **values,
+            "ansible_connection": "community.docker.docker",
+        }
     path = tmp_path_factory.mktemp("report") / "inventory.yml"
     path.write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
     playbook = shutil.which("ansible-playbook", path=str(Path(sys.executable).parent)) or "ansible-playbook"
@@ -129,14 +134,17 @@ def report(tmp_path_factory):
         env=env,
         timeout=300,
     )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     result = json.loads(proc.stdout[proc.stdout.index("{") :])
+    failed = sorted(alias for alias, stats in result["stats"].items() if stats["failures"])
+    assert failed == ["bastion-upd-12-fail"], proc.stdout[-3000:] + proc.stderr[-2000:]
     out = {}
     for alias in aliases:
         msgs = []
         for task in result["plays"][0]["tasks"]:
             res = task["hosts"].get(alias, {})
             if "msg" in res and task["task"]["name"].startswith("PATCH-"):
+                if res.get("failed"):
+                    msgs.append("FAILED " + task["task"]["name"])
                 msgs.append(json.dumps(res["msg"]))
         out[alias] = {"msgs": "\n".join(msgs), "stats": result["stats"][alias]}
     return out
@@ -156,6 +164,16 @@ def test_report_lists_changed_files_not_allowed_ones(host, report):
             assert "changed conffile /etc/cron.d/bastion-dummy-tool (bastion-dummy-tool)" in msgs, msgs
         else:
             assert "PATCH-05: %s: 0 findings, 1 allowed" % ("dpkg" if alias.endswith("11") else "debsums") in msgs, msgs
+
+
+def test_fail_action_stops_on_changed_files(host, report):
+    if name(host) != ALL:
+        pytest.skip("the fail run is on %s" % ALL)
+    msgs = report[ALL + "-fail"]["msgs"]
+    assert "FAILED PATCH-05 | Stop on changed package files" in msgs, msgs
+    assert "PATCH-05: 2 changed or missing package files" in msgs, msgs
+    # The role stopped before the upgrades and the reboot report.
+    assert "PATCH-01:" not in msgs and "PATCH-03:" not in msgs, msgs
 
 
 def test_report_pending_reboot(host, report):
