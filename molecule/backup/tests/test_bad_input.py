@@ -13,7 +13,8 @@ sys.path.insert(0, str(SCENARIO.parent / "shared"))
 
 from bad_input_harness import check_role  # noqa: E402
 
-testinfra_hosts = ["targets"]
+# Pure input checks: one host is enough (the reliability suite runs CASES on other hosts too).
+testinfra_hosts = ["bastion-bak-12"]
 
 PASS = "a-good-passphrase-of-some-length"
 LOCAL = {"backup_repository": "/srv/backup/borg", "backup_passphrase": PASS}
