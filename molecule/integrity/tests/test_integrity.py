@@ -1,7 +1,8 @@
-"""The integrity role on Debian 11, 12 and 13: AIDE installed, its baseline built, the daily
-check scheduled; the check reports a modified binary in its journal and report and mails it to
-the admin (bastion_admin_email: bastionadm); a re-baseline accepts the change. On the soft
-target there is no baseline, no unit and no mail: every test here fails there."""
+"""The integrity role on Debian 11, 12 (AIDE) and 13 (Tripwire): the tool installed, its
+baseline built, the daily check scheduled; the check reports a modified binary in its journal
+and report and mails it to the admin (bastion_admin_email: bastionadm); a re-baseline accepts
+the change. On the soft target there is no baseline, no unit and no mail: every test here fails
+there."""
 
 import json
 import os
@@ -27,6 +28,15 @@ TARGET = "/usr/bin/zdump"
 IDS = ["INTEG-01", "INTEG-02", "INTEG-03"]
 
 
+def tool(host):
+    """The scenario's integrity_tool for this target."""
+    return host.ansible.get_variables().get("integrity_tool", "aide")
+
+
+def check_log(host):
+    return "/var/log/aide/aide.log" if tool(host) == "aide" else "/var/log/bastion-tripwire-check.log"
+
+
 def without_aide(host):
     """The soft target without any integrity tool (Debian 11 here)."""
     return bool(host.ansible.get_variables().get("soft_target_without_aide"))
@@ -40,7 +50,23 @@ def run_check(host):
     return res.rc, journal
 
 
+def test_tripwire_keys_policy_and_baseline(host):
+    if tool(host) != "tripwire":
+        pytest.skip("AIDE target")
+    assert host.package("tripwire").is_installed
+    for path in ("/etc/tripwire/bastion-site.key", "/etc/tripwire/bastion-local.key", "/etc/tripwire/tw.pol"):
+        assert host.file(path).exists, path
+    assert '"/usr/bin" -> $(ReadOnly) ;' in host.file("/etc/tripwire/bastion-twpol.txt").content_string
+    db = host.file("/var/lib/tripwire/bastion.twd")
+    assert db.exists and db.size > 0
+    assert "state=done" in host.file("/var/lib/tripwire/bastion-init.status").content_string
+    # The signed policy opens with the site key: twadmin prints it back.
+    assert "/usr/bin" in host.check_output("twadmin --print-polfile --cfgfile /etc/tripwire/tw.cfg")
+
+
 def test_aide_installed_with_a_baseline(host):
+    if tool(host) != "aide":
+        pytest.skip("Tripwire target")
     assert host.package("aide").is_installed
     db = host.file("/var/lib/aide/aide.db")
     assert db.exists and db.size > 0 and db.user == "root" and db.mode == 0o600
@@ -63,7 +89,7 @@ def test_daily_check_scheduled_and_debian_check_off(host):
 def test_audit_fails_before_and_passes_after_a_check_ran(host):
     rc, journal = run_check(host)
     assert rc == 0, journal
-    assert host.file("/var/log/aide/aide.log").contains("exit 0")
+    assert host.file(check_log(host)).contains("exit 0")
     if without_aide(host):
         # No tool before: INTEG-02 and -03 were not applicable then, and pass now.
         assert_fail_then_pass(host, ["INTEG-01"])
@@ -81,7 +107,7 @@ def test_modified_binary_is_reported_and_mailed(host):
     rc, journal = run_check(host)
     assert rc != 0, journal
     assert TARGET in journal, journal
-    assert host.file("/var/log/aide/aide.log").contains(TARGET)
+    assert host.file(check_log(host)).contains(TARGET)
     # exim delivers synchronously (sendmail -odi); allow the spool a moment anyway.
     for _ in range(10):
         mailbox = host.file(MAILBOX)
@@ -89,14 +115,15 @@ def test_modified_binary_is_reported_and_mailed(host):
             break
         time.sleep(1)
     content = host.file(MAILBOX).content_string
-    assert "Subject: AIDE: files changed on" in content, content[-2000:]
+    label = "AIDE" if tool(host) == "aide" else "Tripwire"
+    assert "Subject: %s: files changed on" % label in content, content[-2000:]
     assert TARGET in content
 
 
 def run_role(host, tmp_path, args):
     """converge.yml on this target with the scenario's variables plus ARGS: the json result."""
     variables = host.ansible.get_variables()
-    keep = ["bastion_admin_email", "integrity_aide_paths", "integrity_init_wait"]
+    keep = ["bastion_admin_email", "integrity_paths", "integrity_init_wait"]
     host_vars = dict({k: variables[k] for k in keep}, ansible_connection="community.docker.docker")
     inventory = {"all": {"children": {"targets": {"hosts": {variables["inventory_hostname"]: host_vars}}}}}
     path = tmp_path / "inventory.yml"
