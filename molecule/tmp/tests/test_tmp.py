@@ -95,9 +95,9 @@ def test_suid_does_not_elevate_in_tmp(host):
     # nobody: it stays nobody. With suid allowed too it becomes root: the test can fail.
     script = (
         "set -e; cp /usr/bin/id /tmp/bastion-suid-probe; chmod 4755 /tmp/bastion-suid-probe; "
-        "unshare -m sh -c 'mount -o remount,exec /tmp && "
+        "unshare -m sh -c 'mount --target /tmp -o remount,exec && "
         "setpriv --reuid=65534 --regid=65534 --clear-groups /tmp/bastion-suid-probe -u && "
-        "mount -o remount,exec,suid /tmp && "
+        "mount --target /tmp -o remount,exec,suid && "
         "setpriv --reuid=65534 --regid=65534 --clear-groups /tmp/bastion-suid-probe -u'"
     )
     try:
