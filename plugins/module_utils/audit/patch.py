@@ -295,7 +295,8 @@ def ids_02_last_result(ctx, rkhunter_log=RKHUNTER_LOG, chkrootkit_log=CHKROOTKIT
     """IDS-02: the last rootkit scan is recent and found nothing."""
     tools = installed_tools(ctx, ROOTKIT_TOOLS)
     if not tools:
-        return not_applicable("neither rkhunter nor chkrootkit is installed (see IDS-01)")
+        # No scanner, so no scan: a failure, as the control asks for a recent clean scan.
+        return failed("no rootkit scan has run: neither rkhunter nor chkrootkit is installed (see IDS-01)")
     limit = ctx.options["max_check_age_days"]
     findings, stale, good = [], [], []
     for tool, path, marker in (

@@ -170,6 +170,8 @@ def test_ids_clean_stale_and_missing(tmp_path):
     res = patch.ids_02_last_result(make_ctx(packages={"rkhunter": "1"}), "/nonexistent/rkhunter.log")
     assert (res.status, res.evidence) == ("warn", ["rkhunter: no /nonexistent/rkhunter.log: never run"])
     assert patch.ids_01_installed(make_ctx(packages={})).status == "fail"
+    res = patch.ids_02_last_result(make_ctx(packages={}), "/nonexistent", "/nonexistent")
+    assert res.status == "fail" and "no rootkit scan has run" in res.evidence[0]
 
 
 APT_CONFIG_STOCK = (CMD / "apt-config-dump.debian12-stock").read_text()
