@@ -112,7 +112,10 @@ def report(tmp_path_factory):
         "bastion-upd-12-fail": {"ansible_host": "bastion-upd-12", "report_verify_action": "fail"},
     }
     molecule = yaml.safe_load((SCENARIO / "molecule.yml").read_text())
-    group_vars = molecule["provisioner"]["inventory"]["group_vars"]["targets"]
+    # molecule's own substitution: $$ is a literal $.
+    group_vars = yaml.safe_load(
+        yaml.safe_dump(molecule["provisioner"]["inventory"]["group_vars"]["targets"]).replace("$$", "$")
+    )
     host_vars = molecule["provisioner"]["inventory"]["host_vars"]
     hosts = {}
     for alias, values in aliases.items():
@@ -142,9 +145,9 @@ def report(tmp_path_factory):
         msgs = []
         for task in result["plays"][0]["tasks"]:
             res = task["hosts"].get(alias, {})
-            if "msg" in res and task["task"]["name"].startswith("PATCH-"):
+            if "msg" in res and "PATCH-" in task["task"]["name"]:
                 if res.get("failed"):
-                    msgs.append("FAILED " + task["task"]["name"])
+                    msgs.append("FAILED " + task["task"]["name"].split(" : ")[-1])
                 msgs.append(json.dumps(res["msg"]))
         out[alias] = {"msgs": "\n".join(msgs), "stats": result["stats"][alias]}
     return out
