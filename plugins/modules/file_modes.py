@@ -13,7 +13,7 @@ version_added: 1.0.0
 description:
   - Sets the owner and group of each of O(paths), takes away the mode bits outside O(max_mode) (a
     file already stricter keeps its mode) and adds those of O(add_mode).
-  - Symlinks are never followed (the entry is skipped and listed in C(skipped)); a missing path is
+  - Symlinks are never followed (left alone and listed in C(symlinks)); a missing path is
     listed in C(missing), not an error. The owner is set before the mode, because changing the owner
     of a file clears its SUID/SGID bits.
   - One call for a whole list: the permissions role uses it where a loop of M(ansible.builtin.file)
@@ -81,7 +81,7 @@ missing:
   type: list
   elements: str
   sample: ["/etc/ssh/sshd_config"]
-skipped:
+symlinks:
   description: Paths that are symlinks (never followed, left alone).
   returned: always
   type: list
@@ -128,7 +128,7 @@ def _describe(mode, uid, gid):
 
 
 def plan(paths, max_mode="7777", add_mode="0000", owner=None, group=None):
-    """(changes, missing, skipped); each change carries what to apply. ValueError names the bad option."""
+    """(changes, missing, symlinks); each change carries what to apply. ValueError names the bad option."""
     keep = _octal(max_mode, "max_mode")
     add = _octal(add_mode, "add_mode")
     try:
@@ -139,7 +139,7 @@ def plan(paths, max_mode="7777", add_mode="0000", owner=None, group=None):
         want_gid = None if group is None else grp.getgrnam(group).gr_gid
     except KeyError:
         raise ValueError("group: no group %r on this host" % group) from None
-    changes, missing, skipped = [], [], []
+    changes, missing, symlinks = [], [], []
     for path in paths:
         if not os.path.isabs(path):
             raise ValueError("paths: %r is not an absolute path" % path)
@@ -149,7 +149,7 @@ def plan(paths, max_mode="7777", add_mode="0000", owner=None, group=None):
             missing.append(path)
             continue
         if stat.S_ISLNK(st.st_mode):
-            skipped.append(path)
+            symlinks.append(path)
             continue
         mode = st.st_mode & 0o7777
         want = (mode & keep) | add
@@ -164,13 +164,13 @@ def plan(paths, max_mode="7777", add_mode="0000", owner=None, group=None):
                     "apply": (want, uid, gid, (uid, gid) != (st.st_uid, st.st_gid)),
                 }
             )
-    return changes, missing, skipped
+    return changes, missing, symlinks
 
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
-        changes, missing, skipped = plan(**module.params)
+        changes, missing, symlinks = plan(**module.params)
     except ValueError as e:
         module.fail_json(msg=str(e))
     if not module.check_mode:
@@ -194,7 +194,7 @@ def main():
             for c in changes
         ],
         missing=missing,
-        skipped=skipped,
+        symlinks=symlinks,
     )
     if module._diff:
         result["diff"] = {

@@ -48,7 +48,7 @@ def test_check_mode_reports_before_and_after_and_changes_nothing(files):
         (files["shadow"], "0644", "0640")
     ]
     assert result["missing"] == [files["missing"]]
-    assert result["skipped"] == [files["link"]]
+    assert result["symlinks"] == [files["link"]]
     assert result["diff"]["before"] == "%s 0644 %s:%s\n" % (files["shadow"], ROOT, ROOT_GROUP)
     assert result["diff"]["after"] == "%s 0640 %s:%s\n" % (files["shadow"], ROOT, ROOT_GROUP)
     assert mode(files["shadow"]) == 0o644
