@@ -25,6 +25,10 @@ CASES = {
     "shell-in-repository": ({"backup_repository": "/srv/backup;touch /tmp/x"}, "backup_repository"),
     "ssh-without-user": ({"backup_repository": "ssh://172.30.34.50/srv/borg/h"}, "backup_repository"),
     "repository-is-etc": ({"backup_repository": "/etc", "backup_passphrase": PASS}, "backup_repository"),
+    "repository-in-backed-up-path": (
+        dict(LOCAL, backup_repository="/srv/data/borg", backup_paths=["/srv/data"]),
+        "backup_repository",
+    ),
     "short-passphrase": ({"backup_repository": "/srv/backup/borg", "backup_passphrase": "short"}, "backup_passphrase"),
     "two-line-passphrase": (dict(LOCAL, backup_passphrase=PASS + "\nsecond"), "backup_passphrase"),
     "path-with-space": ({"backup_paths": ["/srv/my data"]}, "backup_paths"),
