@@ -385,6 +385,8 @@ CHECKS = [
         AUTHZ,
         "medium",
         files.perm_01_init_scripts,
+        role="permissions",
+        variables=["permissions_init_scripts_enabled", "permissions_init_dirs"],
         text="chown root:root and chmod go-rwx the scripts in /etc/init.d.",
     ),
     Check(
@@ -393,6 +395,8 @@ CHECKS = [
         AUTHN,
         "critical",
         files.perm_02_shadow,
+        role="permissions",
+        variables=["permissions_shadow_enabled"],
         text="chown root:shadow /etc/shadow /etc/gshadow; chmod 0640 them.",
     ),
     Check(
@@ -401,6 +405,8 @@ CHECKS = [
         AUTHN,
         "high",
         files.perm_03_passwd,
+        role="permissions",
+        variables=["permissions_passwd_enabled"],
         text="chown root:root /etc/passwd /etc/group; chmod 0644 them.",
     ),
     Check(
@@ -409,6 +415,8 @@ CHECKS = [
         AUTHZ,
         "medium",
         files.perm_04_cron,
+        role="permissions",
+        variables=["permissions_cron_enabled"],
         text="chown root:root and chmod og-rwx /etc/crontab and the /etc/cron.* directories.",
     ),
     Check(
@@ -417,6 +425,8 @@ CHECKS = [
         AUTHN,
         "medium",
         files.perm_05_sshd_config,
+        role="permissions",
+        variables=["permissions_sshd_config_enabled"],
         text="chown root:root /etc/ssh/sshd_config; chmod 0600 it.",
     ),
     Check(
@@ -425,6 +435,8 @@ CHECKS = [
         AUTHZ,
         "high",
         files.perm_06_suid,
+        role="permissions",
+        variables=["permissions_suid_enabled", "permissions_suid_remove", "permissions_suid_allowlist"],
         text="chmod u-s,g-s the file (or remove its package), or add it to suid_allowlist.",
     ),
     Check(
@@ -433,6 +445,8 @@ CHECKS = [
         DATA,
         "high",
         files.perm_07_world_writable_files,
+        role="permissions",
+        variables=["permissions_world_writable_files"],
         text="chmod o-w the files.",
     ),
     Check(
@@ -441,6 +455,8 @@ CHECKS = [
         DATA,
         "medium",
         files.perm_08_sticky_dirs,
+        role="permissions",
+        variables=["permissions_sticky_dirs"],
         text="chmod +t the directories (or o-w).",
     ),
     Check(
@@ -449,6 +465,8 @@ CHECKS = [
         AUTHZ,
         "medium",
         files.perm_09_unowned,
+        role="permissions",
+        variables=["permissions_unowned_chown"],
         text="chown the files to an existing user and group, or remove them.",
     ),
     Check(
@@ -517,6 +535,8 @@ CHECKS = [
         AUDIT,
         "medium",
         patch.integ_01_installed,
+        role="integrity",
+        variables=["integrity_install_enabled", "integrity_tool"],
         text="apt-get install aide.",
     ),
     Check(
@@ -525,7 +545,10 @@ CHECKS = [
         AUDIT,
         "medium",
         patch.integ_02_database,
-        text="aideinit (or aide --init and move aide.db.new into place).",
+        role="integrity",
+        variables=["integrity_database_enabled", "integrity_paths", "integrity_rebaseline"],
+        text="Run the integrity role (bastion-integrity-init builds /var/lib/aide/aide.db in the background), "
+        "or aide --init and move aide.db.new into place.",
     ),
     Check(
         "INTEG-03",
@@ -533,7 +556,10 @@ CHECKS = [
         AUDIT,
         "medium",
         patch.integ_03_last_check,
-        text="Enable dailyaidecheck.timer (or the cron job); check max_check_age_days.",
+        role="integrity",
+        variables=["integrity_check_enabled", "integrity_admin_email", "bastion_admin_email"],
+        text="Enable bastion-integrity-check.timer (integrity role) or Debian's dailyaidecheck; "
+        "check max_check_age_days.",
     ),
     Check(
         "IDS-01",
