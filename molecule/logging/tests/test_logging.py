@@ -65,7 +65,7 @@ def test_logwatch_mails_the_daily_summary_to_the_admin(host):
 
 
 def test_logs_are_private_and_still_written(host):
-    loose = host.check_output("find /var/log -xdev -type f -perm /0137 %s", UTMP)
+    loose = host.check_output("find /var/log -xdev -type f -perm /0137 " + UTMP)
     assert loose == "", loose
     assert host.check_output("find /var/log -xdev -type d -perm -0002 ! -perm -1000") == ""
     # rsyslog keeps writing (nothing changed owners or took the owner's write away).
