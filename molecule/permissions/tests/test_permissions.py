@@ -200,6 +200,10 @@ def task_result(result, prefix, host_name):
 
 
 def test_check_mode_reports_drift_and_changes_nothing(host, tmp_path):
+    # One target is enough for the report (same code on each); the scenario's check step already
+    # proves on all three that --check changes nothing. Keeps verify short for CI.
+    if name(host) != "bastion-perm-12":
+        pytest.skip("drift run on bastion-perm-12 only")
     # New drift on the hardened host: group-writable /etc/group, SUID back on chfn.
     host.run("chmod 0664 /etc/group && chmod 4755 /usr/bin/chfn")
     try:
