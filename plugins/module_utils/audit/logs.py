@@ -38,7 +38,6 @@ TABOO = (
     ".dpkg-new",
     ".dpkg-old",
     ".dpkg-tmp",
-    ".rhn-cfg-tmp-*",
     ".rpmnew",
     ".rpmorig",
     ".rpmsave",
@@ -70,13 +69,12 @@ def included_files(path):
     return [path] if os.path.isfile(path) else []
 
 
-def parse_logrotate(path, read=read_optional, _seen=None):
+def parse_logrotate(path, read=read_optional):
     """The stanzas of logrotate's configuration from PATH, following includes:
     [(source, patterns, cap in bytes or None)], where cap is the stanza's ``size``/``maxsize``, else
     the global one in force when the stanza was read."""
-    seen = _seen if _seen is not None else set()
-    stanzas, caps = [], {}
-    _parse(path, read, seen, stanzas, caps)
+    stanzas = []
+    _parse(path, read, set(), stanzas, {})
     return stanzas
 
 
