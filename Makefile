@@ -23,7 +23,10 @@ IMAGES := softtarget:11 softtarget:12 softtarget:13 xinetd:12 client:12 minimal:
   dns:11 dns:12 dns:13 samba:11 samba:12 samba:13 \
   apache:11 apache:12 apache:13 mail-postfix:11 mail-postfix:13 mail-exim4:12 mail-sendmail:13 \
   firewall:12 scanner:12 rpc:11 rpc:12 rpc:13 printing:11 printing:12 printing:13 \
-  ssh:11 ssh:12 ssh:13 fleet:11 fleet:12 fleet:13
+  ssh:11 ssh:12 ssh:13 fleet:11 fleet:12 fleet:13 \
+  permissions:11 permissions:12 permissions:13 tmp:11 tmp:12 tmp:13 accounts:11 accounts:12 accounts:13 \
+  updates:11 updates:12 updates:13 logging:11 logging:12 logging:13 ids:11 ids:12 ids:13 \
+  integrity:11 integrity:12 integrity:13 backup:11 backup:12 backup:13
 # Every scenario under molecule/ except the shared pieces; SCENARIOS=inetd narrows it.
 SCENARIOS ?= $(filter-out shared,$(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
 
