@@ -74,7 +74,7 @@ def daily_scan():
 
 
 def test_scanners_are_installed(host):
-    for package in ("rkhunter", "unhide", "chkrootkit"):
+    for package in ("rkhunter", "unhide", "e2fsprogs", "chkrootkit"):
         assert host.package(package).is_installed, package
 
 
