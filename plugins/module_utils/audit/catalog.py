@@ -595,6 +595,8 @@ CHECKS = [
         DATA,
         "medium",
         patch.patch_01_pending,
+        role="updates",
+        variables=["updates_apply", "updates_cache_update"],
         text="apt-get update && apt-get upgrade.",
     ),
     Check(
@@ -603,6 +605,8 @@ CHECKS = [
         DATA,
         "critical",
         patch.patch_02_security,
+        role="updates",
+        variables=["updates_apply"],
         text="apt-get upgrade now; enable unattended-upgrades for the security archive.",
     ),
     Check(
@@ -611,6 +615,8 @@ CHECKS = [
         DATA,
         "medium",
         patch.patch_03_reboot,
+        role="updates",
+        variables=["updates_automatic_reboot"],
         text="Reboot in the next maintenance window.",
     ),
     Check(
@@ -619,6 +625,8 @@ CHECKS = [
         DATA,
         "high",
         patch.patch_04_kernel,
+        role="updates",
+        variables=["updates_automatic_reboot"],
         text="Reboot into the newest kernel.",
     ),
     Check(
@@ -627,6 +635,8 @@ CHECKS = [
         INCIDENT,
         "high",
         patch.patch_05_integrity,
+        role="updates",
+        variables=["updates_verify_enabled", "updates_verify_action", "updates_verify_allowed_extra"],
         text="Find out why each file changed; reinstall the package (apt-get install --reinstall).",
     ),
     Check(
