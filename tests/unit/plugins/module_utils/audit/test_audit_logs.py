@@ -109,7 +109,10 @@ def test_journald_dropin_caps_and_later_names_win(tmp_path):
         make_ctx(OPTIONS), str(LOGS / "debian12" / "journald.conf"), (str(usr), str(etc)), (str(binary),)
     )
     assert "SystemMaxUse=100M" in result.evidence[0]
-    assert logs.log_02_journal_capped(make_ctx(OPTIONS), "/nonexistent", (), (str(tmp_path / "no"),)).status == "not_applicable"
+    assert (
+        logs.log_02_journal_capped(make_ctx(OPTIONS), "/nonexistent", (), (str(tmp_path / "no"),)).status
+        == "not_applicable"
+    )
 
 
 def write_logwatch(tmp_path, conf_text, cron_mode=0o755):
