@@ -16,7 +16,7 @@ description:
   - Symlinks are never followed (left alone and listed in C(symlinks)); a missing path is
     listed in C(missing), not an error. The owner is set before the mode, because changing the owner
     of a file clears its SUID/SGID bits.
-  - One call for a whole list: the permissions role uses it where a loop of M(ansible.builtin.file)
+  - One call for a whole list. The permissions role uses it where a loop of M(ansible.builtin.file)
     would cost one module run per file.
 author: bastion.hardening maintainers (!UNKNOWN)
 options:

@@ -11,9 +11,9 @@ module: file_walk
 short_description: List SUID/SGID, world-writable and unowned files with the audit's filesystem walk
 version_added: 1.0.0
 description:
-  - Runs the one filesystem walk of M(bastion.hardening.audit_facts) (the same code, the same
-    options: no symlink followed, network and pseudo file systems not entered, stopped after
-    O(walk_time_budget)) and returns what the PERM-06 to PERM-09 checks look at, as data, with
+  - Runs the one filesystem walk of M(bastion.hardening.audit_facts) (the same code and the same
+    options, so no symlink is followed, network and pseudo file systems are not entered, and the
+    walk stops after O(walk_time_budget)) and returns what the PERM-06 to PERM-09 checks look at, as data, with
     the mode each file would get when fixed.
   - Changes nothing; C(changed) is always C(false) and check mode returns the same data. The
     permissions role applies the fixes with M(ansible.builtin.file), which gives check mode and diff.
