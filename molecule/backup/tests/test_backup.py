@@ -208,7 +208,7 @@ def test_failed_backup_fails_unit_and_mails_admin(host):
         assert run.rc != 0
         assert host.run("systemctl is-failed bastion-backup.service").stdout.strip() == "failed"
         box = ""
-        for _ in range(20):
+        for _attempt in range(20):
             box = host.run("cat %s" % mailbox).stdout
             if box.count("bastion-backup create FAILED") > int(mails):
                 break

@@ -109,7 +109,7 @@ def test_modified_binary_is_reported_and_mailed(host):
     assert TARGET in journal, journal
     assert host.file(check_log(host)).contains(TARGET)
     # exim delivers synchronously (sendmail -odi); allow the spool a moment anyway.
-    for _ in range(10):
+    for _attempt in range(10):
         mailbox = host.file(MAILBOX)
         if mailbox.exists and TARGET in mailbox.content_string:
             break

@@ -39,7 +39,7 @@ def test_changed_binary_is_reported_and_mailed(host, planted):
     assert "Warning: The file properties have changed" in log, log[-3000:]
     assert "File: %s" % PLANTED in log
     before = int(host.file("/var/tmp/planted.mails").content_string.strip() or 0)
-    for _ in range(30):
+    for _attempt in range(30):
         if mails(host, r"\[rkhunter\]") > before:
             break
         time.sleep(1)

@@ -54,7 +54,7 @@ def test_journal_is_capped(host):
 def test_logwatch_mails_the_daily_summary_to_the_admin(host):
     before = host.run("grep -c '^Subject: Logwatch for' %s", MAILBOX).stdout.strip() or "0"
     host.check_output("/etc/cron.daily/00logwatch")
-    for _ in range(30):
+    for _attempt in range(30):
         now = host.run("grep -c '^Subject: Logwatch for' %s", MAILBOX).stdout.strip() or "0"
         if int(now) > int(before):
             break
@@ -71,7 +71,7 @@ def test_logs_are_private_and_still_written(host):
     # rsyslog keeps writing (nothing changed owners or took the owner's write away).
     token = "bastion-verify-%s" % uuid.uuid4().hex
     host.check_output("logger -t bastion-verify %s", token)
-    for _ in range(20):
+    for _attempt in range(20):
         if host.run("grep -q %s /var/log/syslog", token).rc == 0:
             break
         time.sleep(0.5)
@@ -91,7 +91,7 @@ def test_remote_syslog_when_enabled(host):
     token = "bastion-remote-%s" % uuid.uuid4().hex
     host.check_output("logger -t bastion-verify %s", token)
     receiver = testinfra.get_host(RECEIVER)
-    for _ in range(40):
+    for _attempt in range(40):
         if receiver.run("grep -q %s /var/log/remote.log", token).rc == 0:
             break
         time.sleep(0.5)

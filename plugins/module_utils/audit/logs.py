@@ -248,9 +248,10 @@ def _stat(path):
         return None
 
 
-def log_04_permissions(ctx, log_dir=LOG_DIR, utmp=UTMP_LOGS):
+def log_04_permissions(ctx, log_dir=LOG_DIR, utmp=None):
     """LOG-04: no log under /var/log is readable or writable by others, files are 0640 or
     stricter (login records: Debian's modes), owned by root or a system account."""
+    utmp = UTMP_LOGS if utmp is None else utmp
     if not os.path.isdir(log_dir):
         return not_applicable("%s does not exist" % log_dir)
     bad, stack, count = [], [log_dir], 0
