@@ -82,6 +82,9 @@ for entry in "${fleet[@]}"; do
   docker run -d --name "$name" --hostname "${name#bastion-demo-}" --network "$net" --ip "$address" \
     --label org.bastion.test=demo --tmpfs /run --tmpfs /run/lock --tmpfs /tmp --cap-add NET_ADMIN \
     -v /sys/fs/cgroup:/sys/fs/cgroup:ro --cgroupns host "bastion/$image" >/dev/null
+  # Also on docker's bridge: harden.yml installs the host and detection tools from Debian's
+  # archive (the scanner stays on the internal network only).
+  docker network connect bridge "$name"
   printf '  %-20s %-22s %-14s %s\n' "$name" "bastion/$image" "$address" "$role"
 done
 docker run -d --name "$scanner" --network "$net" --ip 172.30.77.200 --label org.bastion.test=demo \
