@@ -50,6 +50,8 @@ def copy(release, tmp_path):
     root = tmp_path / release
     shutil.copytree(FIX / release, root)
     (root / "etc" / "security" / "pwquality.conf.d").mkdir(parents=True)
+    # git keeps no empty directory: the stock profile.d has no file in the fixtures.
+    (root / "etc" / "profile.d").mkdir(parents=True, exist_ok=True)
     return root
 
 
