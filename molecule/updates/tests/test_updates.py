@@ -99,18 +99,8 @@ def test_package_files_restored_or_reported(host):
         assert host.file("/usr/bin/bastion-dummy-tool").is_file
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    """report.yml in check mode over the three targets (Debian 12 also once with dpkg --verify):
-    {alias: {"msgs": [debug messages], "stats": stats}}."""
-    aliases = {
-        "bastion-upd-11": {"ansible_host": "bastion-upd-11"},
-        "bastion-upd-12": {"ansible_host": "bastion-upd-12"},
-        "bastion-upd-13": {"ansible_host": "bastion-upd-13"},
-        "bastion-upd-12-dpkg": {"ansible_host": "bastion-upd-12", "updates_verify_tool": "dpkg"},
-        # updates_verify_action fail: the changed files stop the role (in check mode too).
-        "bastion-upd-12-fail": {"ansible_host": "bastion-upd-12", "report_verify_action": "fail"},
-    }
+def run_report(aliases, tmp_path_factory, check):
+    """report.yml over ALIASES ({alias: host vars}): the json callback's result."""
     molecule = yaml.safe_load((SCENARIO / "molecule.yml").read_text())
     # molecule's own substitution: $$ is a literal $.
     group_vars = yaml.safe_load(
@@ -130,26 +120,48 @@ def report(tmp_path_factory):
     playbook = shutil.which("ansible-playbook", path=str(Path(sys.executable).parent)) or "ansible-playbook"
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_FORKS="4")
     proc = subprocess.run(
-        [playbook, "--check", "-i", str(path), str(SCENARIO / "report.yml")],
+        [playbook] + (["--check"] if check else []) + ["-i", str(path), str(SCENARIO / "report.yml")],
         capture_output=True,
         check=False,
         text=True,
         env=env,
         timeout=300,
     )
-    result = json.loads(proc.stdout[proc.stdout.index("{") :])
+    return json.loads(proc.stdout[proc.stdout.index("{") :]), proc
+
+
+def messages(result, alias):
+    msgs = []
+    for task in result["plays"][0]["tasks"]:
+        res = task["hosts"].get(alias, {})
+        if "msg" in res and "PATCH-" in task["task"]["name"]:
+            if res.get("failed"):
+                msgs.append("FAILED " + task["task"]["name"].split(" : ")[-1])
+            msgs.append(json.dumps(res["msg"]))
+    return {"msgs": "\n".join(msgs), "stats": result["stats"][alias]}
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """report.yml in check mode over the three targets (Debian 12 also once with dpkg --verify,
+    and once with updates_verify_action fail, which in check mode reports and finishes), then
+    the fail action once for real on Debian 12 (the hardened host: nothing else to change):
+    {alias: {"msgs": [debug messages], "stats": stats}}."""
+    aliases = {
+        "bastion-upd-11": {"ansible_host": "bastion-upd-11"},
+        "bastion-upd-12": {"ansible_host": "bastion-upd-12"},
+        "bastion-upd-13": {"ansible_host": "bastion-upd-13"},
+        "bastion-upd-12-dpkg": {"ansible_host": "bastion-upd-12", "updates_verify_tool": "dpkg"},
+        "bastion-upd-12-fail-check": {"ansible_host": "bastion-upd-12", "report_verify_action": "fail"},
+    }
+    result, proc = run_report(aliases, tmp_path_factory, check=True)
     failed = sorted(alias for alias, stats in result["stats"].items() if stats["failures"])
-    assert failed == ["bastion-upd-12-fail"], proc.stdout[-3000:] + proc.stderr[-2000:]
-    out = {}
-    for alias in aliases:
-        msgs = []
-        for task in result["plays"][0]["tasks"]:
-            res = task["hosts"].get(alias, {})
-            if "msg" in res and "PATCH-" in task["task"]["name"]:
-                if res.get("failed"):
-                    msgs.append("FAILED " + task["task"]["name"].split(" : ")[-1])
-                msgs.append(json.dumps(res["msg"]))
-        out[alias] = {"msgs": "\n".join(msgs), "stats": result["stats"][alias]}
+    assert failed == [], proc.stdout[-3000:] + proc.stderr[-2000:]
+    out = {alias: messages(result, alias) for alias in aliases}
+    real = {"bastion-upd-12-fail": {"ansible_host": "bastion-upd-12", "report_verify_action": "fail"}}
+    result, proc = run_report(real, tmp_path_factory, check=False)
+    assert result["stats"]["bastion-upd-12-fail"]["failures"] == 1, proc.stdout[-3000:] + proc.stderr[-2000:]
+    out["bastion-upd-12-fail"] = messages(result, "bastion-upd-12-fail")
     return out
 
 
@@ -172,6 +184,11 @@ def test_report_lists_changed_files_not_allowed_ones(host, report):
 def test_fail_action_stops_on_changed_files(host, report):
     if name(host) != ALL:
         pytest.skip("the fail run is on %s" % ALL)
+    checked = report[ALL + "-fail-check"]["msgs"]
+    assert "PATCH-05: 2 changed or missing package files; with updates_verify_action fail a real run stops here" in (
+        checked
+    ), checked
+    assert report[ALL + "-fail-check"]["stats"]["changed"] == 0, report[ALL + "-fail-check"]["stats"]
     msgs = report[ALL + "-fail"]["msgs"]
     assert "FAILED PATCH-05 | Stop on changed package files" in msgs, msgs
     assert "PATCH-05: 2 changed or missing package files" in msgs, msgs
