@@ -238,6 +238,8 @@ def log_03_logwatch_mails(ctx, conf=LOGWATCH_CONF, cron=LOGWATCH_CRON):
 LOG_DIR = "/var/log"
 # Login records: Debian keeps them root:utmp, wtmp and lastlog readable by all (last, lastlog).
 UTMP_LOGS = {"wtmp": 0o664, "lastlog": 0o664, "btmp": 0o660}
+# apt rewrites its history 0644 on every run: Debian's mode, like the login records.
+APT_LOGS = {"apt/history.log": 0o644, "apt/eipp.log.xz": 0o644}
 FILE_MODE = 0o640
 
 
@@ -276,7 +278,10 @@ def log_04_permissions(ctx, log_dir=LOG_DIR, utmp=None):
                 if not stat.S_ISREG(st.st_mode):
                     continue
                 count += 1
-                allowed = utmp.get(entry.name, FILE_MODE) if current == log_dir else FILE_MODE
+                if current == log_dir:
+                    allowed = utmp.get(entry.name, FILE_MODE)
+                else:
+                    allowed = APT_LOGS.get(os.path.relpath(entry.path, log_dir), FILE_MODE)
                 if mode & ~allowed:
                     bad.append("%s: %04o (at most %04o)" % (entry.path, mode, allowed))
                 elif st.st_uid >= 1000:

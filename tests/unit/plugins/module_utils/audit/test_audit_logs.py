@@ -158,6 +158,19 @@ def test_var_log_permissions(tmp_path):
     )
 
 
+def test_apt_history_keeps_debians_mode(tmp_path):
+    # apt rewrites history.log and eipp.log.xz 0644 on every run: accepted, like the login records;
+    # its term.log (0640 root:adm) and any other file under apt/ are held to 0640.
+    make_log(tmp_path / "apt" / "history.log", 0o644)
+    make_log(tmp_path / "apt" / "eipp.log.xz", 0o644)
+    ctx = make_ctx(OPTIONS)
+    assert logs.log_04_permissions(ctx, str(tmp_path)).status == "pass"
+    make_log(tmp_path / "apt" / "term.log", 0o644)
+    result = logs.log_04_permissions(ctx, str(tmp_path))
+    assert result.status == "fail"
+    assert result.evidence == ["%s: 0644 (at most 0640)" % (tmp_path / "apt" / "term.log")]
+
+
 def test_world_writable_log_dir(tmp_path):
     (tmp_path / "app").mkdir()
     os.chmod(tmp_path / "app", 0o777)
