@@ -103,23 +103,17 @@ def parse_pam(text):
 
 def parse_pwquality(text, settings):
     """Apply the 'key = value' lines of a pwquality.conf to ``settings`` (a flag alone counts as 1)."""
+    tokens = []
     for line in (text or "").splitlines():
         line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        key, sep, value = line.partition("=")
-        key, value = key.strip(), value.strip()
-        if not sep:
-            settings[key] = 1
-            continue
-        try:
-            settings[key] = int(value)
-        except ValueError:
-            settings[key] = value
-    return settings
+        if line:
+            key, sep, value = line.partition("=")
+            tokens.append(key.strip() + sep + value.strip())
+    return _module_args(tokens, settings)
 
 
 def _module_args(args, settings):
+    """Apply pam_pwquality's 'key=value' arguments to ``settings`` (a flag alone counts as 1)."""
     for arg in args:
         key, sep, value = arg.partition("=")
         if not sep:
