@@ -1,9 +1,12 @@
-"""audit_facts and the compliance report on the soft target: the IDs the inetd role fixes
-fail before it ran and pass after; JSON, JUnit and HTML agree.
+"""audit_facts and the compliance report on the fleet soft target (every daemon, inetd's
+legacy services on every address): the IDs the inetd and tcp_wrappers roles fix fail before
+harden.yml ran and pass after; every host is audited without an error; JSON, JUnit and HTML
+agree.
 
 `/var/tmp/bastion-audit-before.json` is the audit taken at the end of prepare; the report
 in $MOLECULE_EPHEMERAL_DIRECTORY/reports is the one the callback wrote for the last run
-(idempotence: the roles again, then the audit)."""
+(idempotence: the roles again, then the audit); check-run-compliance.json the one of the
+check run (side_effect.yml copies it aside)."""
 
 import json
 import os
