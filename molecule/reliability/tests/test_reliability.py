@@ -40,12 +40,10 @@ HARDEN = ROOT / "playbooks" / "harden.yml"
 AUDIT = ROOT / "playbooks" / "audit.yml"
 CONTROL_TASK = re.compile(r"^[A-Z]+-\d+( [A-Z]+-\d+)* \| ")
 FIGURES = {}
-# As molecule.yml's inventory: the management network, finger kept, the audit's allowed list.
-INVENTORY_VARS = {
-    "bastion_management_networks": ["172.30.90.0/24"],
-    "inetd_keep_services": ["finger"],
-    "bastion_allowed_services": ["tcp/22", "tcp/79", "tcp/80", "tcp/32765", "udp/32765"],
-}
+# The variables of molecule.yml's inventory (all, then targets: the management network, finger
+# kept, the audit's allowed list), read from it so the test's own runs cannot drift from it.
+_GROUP_VARS = yaml.safe_load((SCENARIO / "molecule.yml").read_text())["provisioner"]["inventory"]["group_vars"]
+INVENTORY_VARS = dict(_GROUP_VARS["all"], **_GROUP_VARS["targets"])
 # The bad-input tables of the role scenarios, by scenario name.
 TABLE_FILES = sorted(p for p in (ROOT / "molecule").glob("*/tests/test_bad_input.py") if p.parent.parent != SCENARIO)
 
